@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.accounts.choices import UNMASKING_ROLES, Role
+from grassroots.org.paths import minimal_cover
+
+
+class User(AbstractUser):
+    """A login. Its data scope comes from the posts of the person it belongs to."""
+
+    person = models.OneToOneField(
+        "org.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("person"),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    # Both caches live for one request: a User is loaded afresh per request.
+    _scope_cache: list[str] | None
+    _roles_cache: frozenset[str]
+
+    def scope_paths(self) -> list[str] | None:
+        """Unit paths whose subtrees this user may see; ``None`` means the whole tree.
+
+        The units of the person's active posts, grid memberships and postings. Superusers
+        see everything; a login with no person sees nothing.
+        """
+        if hasattr(self, "_scope_cache"):
+            return self._scope_cache
+        paths: list[str] | None
+        if self.is_superuser:
+            paths = None
+        elif self.person_id is None:
+            paths = []
+        else:
+            from grassroots.org.models import GridMember, Post, Posting
+
+            found: list[str] = []
+            found += (
+                Post.objects.active()
+                .filter(person_id=self.person_id)
+                .values_list("organisation__unit__path", flat=True)
+            )
+            found += GridMember.objects.active().filter(person_id=self.person_id).values_list("grid__path", flat=True)
+            found += Posting.objects.active().filter(person_id=self.person_id).values_list("village__path", flat=True)
+            paths = minimal_cover(found)
+        self._scope_cache = paths
+        return paths
+
+    def roles(self) -> frozenset[str]:
+        if not hasattr(self, "_roles_cache"):
+            self._roles_cache = frozenset(self.role_grants.values_list("role", flat=True))
+        return self._roles_cache
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return self.is_superuser or bool(self.roles() & set(roles))
+
+    @property
+    def may_unmask(self) -> bool:
+        """Whether this user may read phone and ID numbers in full (each read is audited)."""
+        return self.has_role(*UNMASKING_ROLES)
+
+
+class RoleGrant(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="accounts_role_once")]
+
+    def __str__(self) -> str:
+        return self.get_role_display()

@@ -1,0 +1,124 @@
+"""A user sees exactly the subtree of the units of their posts: pages, API and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from grassroots.org.models import Enterprise, Person, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(response):
+    return {row["code"] for row in response.json()["results"]}
+
+
+def test_street_staff_see_their_street_and_nothing_above_or_beside(world):
+    visible = set(Unit.objects.visible_to(world.street_staff).values_list("code", flat=True))
+    assert visible == {world.liyang.code, world.changlin.code, world.changlin_grid.code}
+
+
+def test_county_staff_see_the_whole_county_but_not_the_province(world):
+    visible = set(Unit.objects.visible_to(world.county_staff).values_list("code", flat=True))
+    assert world.lipu.code in visible and world.changlin_grid.code in visible
+    assert world.province.code not in visible
+
+
+def test_grid_member_sees_only_the_grid(world):
+    assert list(Unit.objects.visible_to(world.grid_member)) == [world.changlin_grid]
+
+
+def test_login_without_a_person_sees_nothing(world):
+    assert not Unit.objects.visible_to(world.nobody).exists()
+    assert not Person.objects.visible_to(world.nobody).exists()
+
+
+def test_superuser_sees_everything(world):
+    assert Unit.objects.visible_to(world.admin).count() == Unit.objects.count()
+
+
+def test_an_ended_post_gives_no_scope(world):
+    world.liyang_cadre.posts.update(ended_on="2023-01-01")
+    world.street_staff.refresh_from_db()
+    assert not Unit.objects.visible_to(world.street_staff).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("org:unit-detail", lambda w: [w.liyang.code]),
+        ("org:unit-detail", lambda w: [w.changlin_grid.code]),
+        ("org:unit-children", lambda w: [w.liyang.code]),
+        ("org:person-detail", lambda w: [w.liyang_cadre.code]),
+        ("org:export", lambda w: [w.liyang.code, "people", "csv"]),
+        ("org:export", lambda w: [w.changlin.code, "enterprises", "xlsx"]),
+    ],
+)
+def test_outsider_gets_404_on_every_liyang_page(world, as_user, name, args):
+    client = as_user(world.street_staff)
+    assert client.get(reverse(name, args=args(world))).status_code == 200
+    client = as_user(world.outsider)
+    assert client.get(reverse(name, args=args(world))).status_code == 404
+
+
+def test_anonymous_visitor_is_sent_to_log_in(world, client):
+    response = client.get(reverse("org:unit-detail", args=[world.liyang.code]))
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert client.get("/api/v1/units/").status_code in (401, 403)
+
+
+def test_tree_browser_starts_at_the_top_of_the_users_scope(world, as_user):
+    page = as_user(world.outsider).get(reverse("org:unit-tree")).content.decode()
+    assert world.lipu.name in page
+    assert world.liyang.name not in page and world.county.name not in page
+
+
+def test_unit_children_list_only_what_the_user_may_see(world, as_user):
+    page = as_user(world.county_staff).get(reverse("org:unit-children", args=[world.county.code])).content.decode()
+    assert world.liyang.name in page and world.lipu.name in page
+
+
+def test_api_units_within_returns_a_scoped_subtree(world, as_user):
+    client = as_user(world.county_staff)
+    assert codes(client.get("/api/v1/units/", {"within": world.liyang.code})) == {
+        world.liyang.code, world.changlin.code, world.changlin_grid.code,
+    }
+    outsider = as_user(world.outsider)
+    assert codes(outsider.get("/api/v1/units/", {"within": world.liyang.code})) == set()
+    assert codes(outsider.get("/api/v1/units/", {"within": world.county.code})) == set()
+    assert codes(outsider.get("/api/v1/units/")) == {world.lipu.code, world.hexi.code}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "liyang_code"),
+    [
+        ("units", lambda w: w.changlin.code),
+        ("organisations", lambda w: w.liyang_committee.code),
+        ("enterprises", lambda w: w.liyang_enterprise.code),
+        ("people", lambda w: w.liyang_cadre.code),
+    ],
+)
+def test_api_hides_other_streets_records_in_lists_and_details(world, as_user, endpoint, liyang_code):
+    code = liyang_code(world)
+    assert code in codes(as_user(world.street_staff).get(f"/api/v1/{endpoint}/"))
+    client = as_user(world.outsider)
+    assert code not in codes(client.get(f"/api/v1/{endpoint}/"))
+    assert client.get(f"/api/v1/{endpoint}/{code}/").status_code == 404
+
+
+def test_export_of_the_county_holds_only_what_the_user_may_see(world, as_user):
+    """Even a county export, asked for by someone who cannot see the county, gives nothing;
+    a street export holds only the street's people."""
+    client = as_user(world.outsider)
+    assert client.get(reverse("org:export", args=[world.county.code, "people", "csv"])).status_code == 404
+    response = client.get(reverse("org:export", args=[world.lipu.code, "people", "csv"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {r[0] for r in rows[1:]} == {world.lipu_cadre.code}
+
+
+def test_enterprises_of_a_subtree(world):
+    assert list(Enterprise.objects.within(world.liyang)) == [world.liyang_enterprise]

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from grassroots.demo.county import COUNTY_CODE, DEMO_PASSWORD, build, build_logins
+from grassroots.org.models import Unit
+
+
+class Command(BaseCommand):
+    help = "Build the demo county (deterministic). Does nothing if it is already there, unless --reset."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--reset", action="store_true", help="Empty the database first.")
+
+    def handle(self, *args: Any, reset: bool = False, **options: Any) -> None:
+        if reset:
+            call_command("flush", interactive=False, verbosity=0)
+        if Unit.objects.filter(code=COUNTY_CODE).exists():
+            self.stdout.write("The demo county is already built.")
+            return
+        with transaction.atomic():
+            demo = build()
+            build_logins(demo)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Built {demo.county.name_en}: {len(demo.townships)} streets and towns, {len(demo.villages)} "
+                f"villages and communities, {len(demo.grids)} grids, {len(demo.people)} people."
+            )
+        )
+        for username, roles, description in demo.logins:
+            self.stdout.write(f"  {username:<9} / {DEMO_PASSWORD}   {roles}: {description}")

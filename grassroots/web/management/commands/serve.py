@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the site with gunicorn and run a background task worker beside it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument("--no-task-worker", action="store_true", help="Run only the web server.")
+
+    def handle(self, *args: Any, bind: str, workers: int, no_task_worker: bool, **options: Any) -> None:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "grassroots.settings")}
+        gunicorn = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "grassroots.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "20",
+        ]
+        children = [subprocess.Popen(gunicorn, env=env)]
+        if not no_task_worker:
+            children.append(subprocess.Popen([sys.executable, "-m", "grassroots", "db_worker"], env=env))
+
+        def stop(signum: int, frame: Any) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            stop(signal.SIGTERM, None)
+            for child in children:
+                child.wait(timeout=30)
+        failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
+        if failed:
+            raise CommandError(f"{failed[0].args!r} exited with {failed[0].returncode}")
