@@ -45,15 +45,14 @@ class User(AbstractUser):
         else:
             from grassroots.org.models import GridMember, Post, Posting
 
-            found: list[str] = []
-            found += (
-                Post.objects.active()
-                .filter(person_id=self.person_id)
-                .values_list("organisation__unit__path", flat=True)
+            posts = Post.objects.active().filter(person_id=self.person_id).order_by()
+            grids = GridMember.objects.active().filter(person_id=self.person_id).order_by()
+            postings = Posting.objects.active().filter(person_id=self.person_id).order_by()
+            found = posts.values_list("organisation__unit__path", flat=True).union(
+                grids.values_list("grid__path", flat=True),
+                postings.values_list("village__path", flat=True),
             )
-            found += GridMember.objects.active().filter(person_id=self.person_id).values_list("grid__path", flat=True)
-            found += Posting.objects.active().filter(person_id=self.person_id).values_list("village__path", flat=True)
-            paths = minimal_cover(found)
+            paths = minimal_cover(list(found))
         self._scope_cache = paths
         return paths
 

@@ -1,0 +1,48 @@
+"""The demo county is built from the article's mechanisms, the same every time."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from grassroots.org.choices import Level, PostingRole, Rank, TeamKind
+from grassroots.org.models import Enterprise, Organisation, Person, Posting, Team, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_county_is_realistic_and_deterministic(capsys):
+    call_command("build_demo")
+    out = capsys.readouterr().out
+    assert "street    / demo-2024" in out
+    county = Unit.objects.get(code="430723000000")
+    assert Unit.objects.within(county).filter(level=Level.TOWNSHIP).count() == 10
+    assert Unit.objects.within(county).filter(level=Level.VILLAGE).count() == 58
+    assert Unit.objects.filter(level=Level.GRID).count() >= 150
+    # Every street and town has a coordinating party (working) committee.
+    for township in Unit.objects.filter(level=Level.TOWNSHIP):
+        assert Organisation.objects.filter(unit=township, coordinates_unit=True).count() == 1
+    cadres = Person.objects.exclude(rank=Rank.NONE)
+    assert 180 <= cadres.count() <= 230
+    assert Enterprise.objects.filter(above_designated_size=True).exists()
+    assert Posting.objects.filter(role=PostingRole.RURAL_REVITALIZATION_INSTRUCTOR).count() >= 10  # M1
+    assert Team.objects.get(kind=TeamKind.PRACTICE_GROUP).memberships.count() >= 8  # M2
+    assert all(p.name_en for p in Person.objects.all()[:50])
+
+    call_command("build_demo")
+    assert "already built" in capsys.readouterr().out
+    first = list(Person.objects.order_by("code").values_list("code", "name", "phone"))
+    call_command("build_demo", reset=True)
+    assert list(Person.objects.order_by("code").values_list("code", "name", "phone")) == first
+
+
+def test_demo_logins_see_what_their_posts_give(capsys):
+    from grassroots.accounts.models import User
+
+    call_command("build_demo")
+    street = User.objects.get(username="street")
+    outsider = User.objects.get(username="outsider")
+    liyang = Unit.objects.get(code="430723001000")
+    assert Unit.objects.visible_to(street).filter(pk=liyang.pk).exists()
+    assert not Unit.objects.visible_to(outsider).filter(pk=liyang.pk).exists()
+    assert Unit.objects.visible_to(User.objects.get(username="grid")).count() == 1
