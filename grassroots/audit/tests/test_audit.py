@@ -22,8 +22,9 @@ def test_a_service_write_is_audited_with_actor_and_origin(world):
 def test_a_failed_service_write_leaves_no_entry(world):
     before = AuditEntry.objects.count()
     with pytest.raises(Exception, match="already in use"):
-        services.create_unit(actor=world.admin, code=world.liyang.code, name="重复", level=Level.TOWNSHIP,
-                             parent=world.county)
+        services.create_unit(
+            actor=world.admin, code=world.liyang.code, name="重复", level=Level.TOWNSHIP, parent=world.county
+        )
     assert AuditEntry.objects.count() == before
 
 
@@ -71,8 +72,12 @@ def test_admin_edits_are_audited_with_the_changed_fields(world, client):
     client.force_login(world.admin)
     url = reverse("admin:org_enterprise_change", args=[world.liyang_enterprise.pk])
     form = {
-        "name": "澧县长林农业科技股份有限公司", "name_en": "Changlin Agritech Inc.", "unit": world.changlin.pk,
-        "code": world.liyang_enterprise.code, "sector": "agriculture", "above_designated_size": "on",
+        "name": "澧县长林农业科技股份有限公司",
+        "name_en": "Changlin Agritech Inc.",
+        "unit": world.changlin.pk,
+        "code": world.liyang_enterprise.code,
+        "sector": "agriculture",
+        "above_designated_size": "on",
     }
     assert client.post(url, form).status_code == 302
     entry = AuditEntry.objects.get(action=Action.UPDATE, target_type="org.enterprise")

@@ -52,19 +52,23 @@ def test_units_import_from_csv_builds_the_subtree_under_an_existing_unit(world):
     assert result.created == 3
     lidan = Unit.objects.get(code="430723003000")
     assert set(Unit.objects.within(lidan).values_list("code", flat=True)) == {
-        "430723003000", "430723003001", "43072300300101",
+        "430723003000",
+        "430723003001",
+        "43072300300101",
     }
     assert lidan.is_within(world.county)
     assert AuditEntry.objects.filter(action="import", target_type="org.unit").exists()
 
 
 def test_units_import_from_xlsx_accepts_chinese_level_names_and_rows_in_any_order(world):
-    data = xlsx_bytes([
-        ["code", "name", "level", "parent_code"],
-        ["43072300300101", "荷花第一网格", "网格", "430723003001"],
-        ["430723003001", "荷花社区", "村（社区）", "430723003000"],
-        ["430723003000", "澧澹街道", 4, "430723000000"],
-    ])
+    data = xlsx_bytes(
+        [
+            ["code", "name", "level", "parent_code"],
+            ["43072300300101", "荷花第一网格", "网格", "430723003001"],
+            ["430723003001", "荷花社区", "村（社区）", "430723003000"],
+            ["430723003000", "澧澹街道", 4, "430723000000"],
+        ]
+    )
     assert import_units(data, actor=None).created == 3
     assert Unit.objects.get(code="43072300300101").parent.code == "430723003001"
 

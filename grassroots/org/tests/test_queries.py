@@ -25,9 +25,7 @@ def grow(world, n: int, tag: str) -> None:
         )
         person = services.register_person(actor=None, unit=village, code=f"{tag}{i}p", name="书记")
         services.appoint(person, actor=None, organisation=branch, title="书记")
-        services.register_enterprise(
-            actor=None, unit=village, code=f"{tag}{i}e", name="企业", sector=Sector.TRADE
-        )
+        services.register_enterprise(actor=None, unit=village, code=f"{tag}{i}e", name="企业", sector=Sector.TRADE)
         person2 = services.register_person(actor=None, unit=world.liyang, code=f"{tag}{i}q", name="干部")
         services.appoint(person2, actor=None, organisation=world.liyang_committee, title="干部")
 

@@ -85,7 +85,9 @@ def test_unit_children_list_only_what_the_user_may_see(world, as_user):
 def test_api_units_within_returns_a_scoped_subtree(world, as_user):
     client = as_user(world.county_staff)
     assert codes(client.get("/api/v1/units/", {"within": world.liyang.code})) == {
-        world.liyang.code, world.changlin.code, world.changlin_grid.code,
+        world.liyang.code,
+        world.changlin.code,
+        world.changlin_grid.code,
     }
     outsider = as_user(world.outsider)
     assert codes(outsider.get("/api/v1/units/", {"within": world.liyang.code})) == set()

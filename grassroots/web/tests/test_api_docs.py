@@ -28,7 +28,9 @@ def test_token_authentication(world, client):
     token = client.post("/api/v1/auth/token/", {"username": "street", "password": PASSWORD}).json()["token"]
     response = client.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Token {token}")
     assert {u["code"] for u in response.json()["results"]} == {
-        world.liyang.code, world.changlin.code, world.changlin_grid.code,
+        world.liyang.code,
+        world.changlin.code,
+        world.changlin_grid.code,
     }
 
 
