@@ -59,7 +59,8 @@ def build(counties: int) -> None:
                     "SELECT setval(pg_get_serial_sequence('org_unit', 'id'), (SELECT MAX(id) FROM org_unit))"
                 )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # VACUUM sets the visibility map so counts can be index-only, as autovacuum would.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     print(f"built {Unit.objects.count():,} units in {time.perf_counter() - started:.1f} s")
 
 

@@ -11,6 +11,7 @@ from grassroots.org.models import Enterprise, Organisation, Person, Posting, Tea
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.django_db(transaction=True)  # --reset flushes, which needs no enclosing transaction
 def test_demo_county_is_realistic_and_deterministic(capsys):
     call_command("build_demo")
     out = capsys.readouterr().out
