@@ -58,9 +58,6 @@ def build(counties: int) -> None:
                 cursor.execute(
                     "SELECT setval(pg_get_serial_sequence('org_unit', 'id'), (SELECT MAX(id) FROM org_unit))"
                 )
-    with connection.cursor() as cursor:
-        # VACUUM sets the visibility map so counts can be index-only, as autovacuum would.
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     print(f"built {Unit.objects.count():,} units in {time.perf_counter() - started:.1f} s")
 
 
@@ -79,6 +76,9 @@ def main() -> None:
     from grassroots.org.models import Unit
 
     build(args.counties)
+    with connection.cursor() as cursor:
+        # VACUUM sets the visibility map so counts can be index-only, as autovacuum would.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     county = Unit.objects.get(code="B-0")
     street = Unit.objects.get(code="B-0-7")
     village = Unit.objects.get(code="B-0-7-31")
