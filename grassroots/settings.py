@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "grassroots.audit",
     "grassroots.accounts",
     "grassroots.org",
+    "grassroots.cases",
     "grassroots.web",
 ]
 
@@ -189,6 +190,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# --- the closed loop -------------------------------------------------------------------
+# Days past the handling deadline before an open case counts as a backlog case (积案).
+BACKLOG_THRESHOLD_DAYS = env_int("BACKLOG_THRESHOLD_DAYS", 0)
 
 # --- logging --------------------------------------------------------------------------
 LOGGING = {

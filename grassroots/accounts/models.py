@@ -28,6 +28,7 @@ class User(AbstractUser):
     # Both caches live for one request: a User is loaded afresh per request.
     _scope_cache: list[str] | None
     _roles_cache: frozenset[str]
+    _orgs_cache: frozenset[int]
 
     def scope_paths(self) -> list[str] | None:
         """Unit paths whose subtrees this user may see; ``None`` means the whole tree.
@@ -55,6 +56,19 @@ class User(AbstractUser):
             paths = minimal_cover(list(found))
         self._scope_cache = paths
         return paths
+
+    def organisation_ids(self) -> frozenset[int]:
+        """Organisations this user's person holds an active post in."""
+        if not hasattr(self, "_orgs_cache"):
+            from grassroots.org.models import Post
+
+            ids: frozenset[int] = frozenset()
+            if self.person_id is not None:
+                ids = frozenset(
+                    Post.objects.active().filter(person_id=self.person_id).values_list("organisation_id", flat=True)
+                )
+            self._orgs_cache = ids
+        return self._orgs_cache
 
     def roles(self) -> frozenset[str]:
         if not hasattr(self, "_roles_cache"):

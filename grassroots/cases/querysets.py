@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils import timezone
+
+from grassroots.cases.choices import FINAL_STATES
+from grassroots.org.paths import within_q
+
+if TYPE_CHECKING:
+    from grassroots.cases.models import Case  # noqa: F401  # named in a string below
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: Any) -> CaseQuerySet:
+        """Cases placed in the user's unit subtrees, less any that complain about the
+        user or about an organisation the user works in."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        paths = user.scope_paths()
+        qs = self if paths is None else self.filter(within_q("unit_path", paths))
+        if user.person_id:
+            qs = qs.exclude(complained_parties__person_id=user.person_id)
+            org_ids = user.organisation_ids()
+            if org_ids:
+                qs = qs.exclude(complained_parties__organisation_id__in=org_ids)
+        return qs
+
+    def within(self, unit: Any) -> CaseQuerySet:
+        return self.filter(within_q("unit_path", [unit.path]))
+
+    def open(self) -> CaseQuerySet:
+        return self.exclude(state__in=FINAL_STATES)
+
+    def overdue(self, now: Any = None) -> CaseQuerySet:
+        return self.open().filter(current_due_at__lt=now or timezone.now())
+
+    def due_soon(self, days: int = 3, now: Any = None) -> CaseQuerySet:
+        now = now or timezone.now()
+        return self.open().filter(current_due_at__gte=now, current_due_at__lt=now + timedelta(days=days))
+
+    def backlog(self) -> CaseQuerySet:
+        from grassroots.cases.deadlines import backlog_cutoff
+
+        return self.open().filter(handling_due_at__lt=backlog_cutoff())

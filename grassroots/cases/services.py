@@ -1,0 +1,974 @@
+"""Operations on cases. Each is one transaction: it locks the case, moves it through
+:mod:`grassroots.cases.workflow`, and writes the timeline event and the audit entry
+together. Views, the API, commands, tasks and tests all call these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grassroots.accounts.choices import Role
+from grassroots.audit.models import Action
+from grassroots.audit.services import record
+from grassroots.cases import deadlines
+from grassroots.cases.choices import (
+    AssignmentMode,
+    AssignmentStatus,
+    CaseKind,
+    Channel,
+    Feedback,
+    ReviewOutcome,
+    State,
+)
+from grassroots.cases.models import (
+    Assignment,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    Category,
+    ComplainedParty,
+    PackagePlan,
+    Petitioner,
+    RoutingRule,
+)
+from grassroots.cases.workflow import Act, Conflict, NotAllowed, lock, record_event, transition
+from grassroots.org.choices import Level
+from grassroots.org.models import Organisation, Person, Post, Unit
+from grassroots.org.paths import ancestor_paths
+
+MAX_REPRESENTATIVES = 5  # a group visit elects at most five representatives (信访条例 art. 18)
+# Channels where the problem was found by staff, not brought by a named resident.
+FOUND_BY_STAFF = frozenset({Channel.GRID_PATROL, Channel.GRID_MEETING, Channel.RESEARCH, Channel.ON_SITE})
+
+
+@dataclass(frozen=True)
+class PetitionerData:
+    name: str
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+    is_representative: bool = False
+
+
+@dataclass(frozen=True)
+class ComplainedData:
+    person: Person | None = None
+    organisation: Organisation | None = None
+    description: str = ""
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+def register_case(
+    *,
+    actor: Any,
+    kind: str,
+    channel: str,
+    title: str,
+    description: str,
+    unit: Unit,
+    category: Category | None = None,
+    address: str = "",
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
+    persons: int = 1,
+    petitioners: list[PetitionerData] | None = None,
+    is_anonymous: bool = False,
+    complained: list[ComplainedData] | None = None,
+    idempotency_key: str | None = None,
+    is_urgent: bool = False,
+    is_difficult: bool = False,
+    registered_at: datetime | None = None,
+) -> Case:
+    """Register a case from any channel. The same ``idempotency_key`` returns the case it
+    first made, never a second one."""
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    petitioners = petitioners or []
+    _check_intake(
+        kind=kind,
+        channel=channel,
+        title=title,
+        description=description,
+        persons=persons,
+        petitioners=petitioners,
+        is_anonymous=is_anonymous,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    try:
+        with transaction.atomic():
+            return _register(
+                actor=actor,
+                kind=kind,
+                channel=channel,
+                title=title.strip(),
+                description=description.strip(),
+                unit=unit,
+                category=category,
+                address=address,
+                latitude=latitude,
+                longitude=longitude,
+                persons=persons,
+                petitioners=petitioners,
+                is_anonymous=is_anonymous,
+                complained=complained or [],
+                idempotency_key=idempotency_key,
+                is_urgent=is_urgent,
+                is_difficult=is_difficult,
+                registered_at=registered_at or timezone.now(),
+            )
+    except IntegrityError:
+        # Two requests with one key raced; the other one won. Hand back its case.
+        if idempotency_key:
+            existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+            if existing:
+                return existing
+        raise
+
+
+def _check_intake(
+    *,
+    kind: str,
+    channel: str,
+    title: str,
+    description: str,
+    persons: int,
+    petitioners: list[PetitionerData],
+    is_anonymous: bool,
+    latitude: Any,
+    longitude: Any,
+) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def fail(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if kind not in CaseKind.values:
+        fail("kind", _("Unknown case kind."))
+    if channel not in Channel.values:
+        fail("channel", _("Unknown channel."))
+    if not title.strip():
+        fail("title", _("A case needs a short title."))
+    if not description.strip():
+        fail("description", _("Describe the problem."))
+    elif len(description) > 4000:
+        fail("description", _("The description is longer than 4,000 characters."))
+    if persons < 1:
+        fail("persons", _("At least one person raised it."))
+    representatives = [p for p in petitioners if p.is_representative]
+    if len(representatives) > MAX_REPRESENTATIVES:
+        fail("petitioners", _("A group visit names at most five representatives."))
+    if persons > 1 and len(petitioners) > MAX_REPRESENTATIVES and not representatives:
+        fail("petitioners", _("For a group visit, name at most five representatives."))
+    if is_anonymous and petitioners:
+        fail("petitioners", _("An anonymous case names no petitioner."))
+    if not is_anonymous and not petitioners and channel not in FOUND_BY_STAFF:
+        fail("petitioners", _("Name the petitioner, or mark the case anonymous."))
+    if any(not p.name.strip() for p in petitioners):
+        fail("petitioners", _("Every petitioner needs a name."))
+    if (latitude is None) != (longitude is None):
+        fail("latitude", _("Give both latitude and longitude, or neither."))
+    elif latitude is not None:
+        if not -90 <= float(latitude) <= 90:
+            fail("latitude", _("Latitude must be between -90 and 90."))
+        if not -180 <= float(longitude) <= 180:
+            fail("longitude", _("Longitude must be between -180 and 180."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _register(
+    *,
+    actor: Any,
+    unit: Unit,
+    petitioners: list[PetitionerData],
+    complained: list[ComplainedData],
+    registered_at: datetime,
+    latitude: Any,
+    longitude: Any,
+    **fields: Any,
+) -> Case:
+    if latitude is not None and longitude is not None:
+        unit = grid_containing(unit, float(longitude), float(latitude)) or unit
+    policy = deadlines.policy_for(fields["kind"], fields["category"])
+    acceptance_due = deadlines.acceptance_due(policy, registered_at)
+    case = Case.objects.create(
+        number=_next_number(registered_at),
+        unit=unit,
+        unit_path=unit.path,
+        policy=policy,
+        registered_at=registered_at,
+        acceptance_due_at=acceptance_due,
+        current_due_at=acceptance_due,
+        latitude=None if latitude is None else Decimal(str(latitude)).quantize(Decimal("0.000001")),
+        longitude=None if longitude is None else Decimal(str(longitude)).quantize(Decimal("0.000001")),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **fields,
+    )
+    Petitioner.objects.bulk_create([Petitioner(case=case, **vars(p)) for p in petitioners])
+    _add_complained(case, complained)
+    responsible = coordinator_for(unit)
+    if responsible:
+        Case.objects.filter(pk=case.pk).update(responsible=responsible)
+        case.responsible = responsible
+    # Creation is the one state change not made by transition(): the row is born registered.
+    CaseEvent.objects.create(
+        case=case,
+        kind=Act.REGISTER,
+        actor=case.created_by,
+        organisation=responsible,
+        to_state=State.REGISTERED,
+        is_public=True,
+        payload={"channel": case.channel, "kind": case.kind, "persons": case.persons, "unit": unit.code},
+    )
+    record(Action.CREATE, actor=actor, target=case, detail={"channel": case.channel, "unit": unit.code})
+    return case
+
+
+def _add_complained(case: Case, complained: list[ComplainedData]) -> None:
+    """Name who is complained about; a named person's organisations are hidden from too."""
+    rows = [
+        ComplainedParty(case=case, person=c.person, organisation=c.organisation, description=c.description)
+        for c in complained
+    ]
+    persons = [c.person.pk for c in complained if c.person]
+    if persons:
+        org_ids = set(Post.objects.active().filter(person_id__in=persons).values_list("organisation_id", flat=True))
+        named = {c.organisation.pk for c in complained if c.organisation}
+        rows += [
+            ComplainedParty(case=case, organisation_id=oid, description=_("organisation of a person complained about"))
+            for oid in org_ids - named
+        ]
+    ComplainedParty.objects.bulk_create(rows)
+
+
+def _next_number(at: datetime) -> str:
+    year = timezone.localtime(at).year
+    CaseCounter.objects.get_or_create(year=year)
+    counter = CaseCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{year}{counter.last:07d}"
+
+
+def grid_containing(unit: Unit, lon: float, lat: float) -> Unit | None:
+    """The grid under ``unit`` (or ``unit`` itself) whose boundary contains the point."""
+    grids = (
+        Unit.objects.within(unit)
+        .filter(level=Level.GRID, boundary__isnull=False)
+        .only("id", "path", "boundary", "code", "name", "name_en", "level", "parent_id")
+    )
+    for grid in grids:
+        if grid.boundary and _contains(grid.boundary, lon, lat):
+            return grid
+    return None
+
+
+def _contains(geometry: dict[str, Any], lon: float, lat: float) -> bool:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    for polygon in polygons:
+        outer, *holes = polygon
+        if _in_ring(outer, lon, lat) and not any(_in_ring(h, lon, lat) for h in holes):
+            return True
+    return False
+
+
+def _in_ring(ring: list[list[float]], x: float, y: float) -> bool:
+    """Even-odd ray casting; points on the boundary may fall either side."""
+    inside = False
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        xi, yi = ring[i][0], ring[i][1]
+        xj, yj = ring[j][0], ring[j][1]
+        if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
+            inside = not inside
+        j = i
+    return inside
+
+
+# --- routing --------------------------------------------------------------------------------
+
+
+def coordinator_for(unit: Unit) -> Organisation | None:
+    """The coordinating organisation of ``unit`` or, failing that, of its nearest ancestor."""
+    paths = ancestor_paths(unit.path)
+    orgs = Organisation.objects.filter(coordinates_unit=True, unit__path__in=paths).select_related("unit")
+    return max(orgs, key=lambda o: len(o.unit.path), default=None)
+
+
+def matching_rule(case: Case) -> RoutingRule | None:
+    """The routing rule for the case: highest priority, then the narrowest unit and the
+    most specific category and kind."""
+    paths = ancestor_paths(case.unit_path)
+    categories = [c for c in ([case.category_id, case.category.parent_id] if case.category else []) if c]
+    rules = RoutingRule.objects.filter(is_active=True, unit__path__in=paths).select_related("unit", "organisation")
+    candidates = [
+        r
+        for r in rules
+        if (r.category_id is None or r.category_id in categories) and (not r.kind or r.kind == case.kind)
+    ]
+
+    def rank(r: RoutingRule) -> tuple[int, int, int, int]:
+        return (
+            r.priority,
+            len(r.unit.path),
+            2 if r.category_id == case.category_id else 1 if r.category_id else 0,
+            1 if r.kind else 0,
+        )
+
+    return max(candidates, key=rank, default=None)
+
+
+# --- the acts -------------------------------------------------------------------------------
+
+
+def _acting_org(case: Case, actor: Any, *, handler_act: bool) -> Organisation | None:
+    """The organisation through which ``actor`` acts on ``case``: the responsible one or one
+    holding an open assignment. Staff of the petition office may act without one."""
+    if actor is None:
+        return case.responsible
+    org_ids = actor.organisation_ids()
+    open_orgs = set(case.assignments.filter(status=AssignmentStatus.OPEN).values_list("organisation_id", flat=True))
+    for oid in ([case.responsible_id] if case.responsible_id else []) + sorted(open_orgs):
+        if oid in org_ids:
+            return Organisation.objects.get(pk=oid)
+    if handler_act and not actor.has_role(Role.PETITION_STAFF, Role.ADMINISTRATOR, Role.LEADER):
+        raise NotAllowed(_("Only the organisation handling this case may do that."), "not_handler")
+    return None
+
+
+def accept_case(case: Case, *, actor: Any, note: str = "", version: int | None = None) -> Case:
+    """Accept the case (受理), start the handling clock, and route it."""
+    with transaction.atomic():
+        case = lock(case, version)
+        now = timezone.now()
+        handling_due = deadlines.handling_due(case.policy, now, case.registered_at)
+        transition(
+            case,
+            Act.ACCEPT,
+            actor=actor,
+            note=note,
+            organisation=case.responsible,
+            updates={"accepted_at": now, "handling_due_at": handling_due},
+            payload={"handling_due_at": handling_due.isoformat() if handling_due else None},
+        )
+        _route(case, actor)
+        record(Action.UPDATE, actor=actor, target=case, detail={"act": Act.ACCEPT})
+    return case
+
+
+def _route(case: Case, actor: Any) -> None:
+    rule = matching_rule(case)
+    if rule is not None:
+        _assign(
+            case,
+            actor=actor,
+            organisations=[rule.organisation],
+            mode=AssignmentMode.FORWARD,
+            report_due_at=None,
+            instructions="",
+            assigned_by=case.responsible,
+            via_rule=rule,
+        )
+
+
+def decline_case(case: Case, *, actor: Any, reason: str, version: int | None = None) -> Case:
+    """Decline to accept (不予受理), with the reason the notice will give."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for not accepting.")})
+    with transaction.atomic():
+        case = lock(case, version)
+        transition(
+            case,
+            Act.DECLINE,
+            actor=actor,
+            note=reason,
+            organisation=case.responsible,
+            updates={"closed_at": timezone.now()},
+        )
+        record(Action.UPDATE, actor=actor, target=case, detail={"act": Act.DECLINE})
+    return case
+
+
+def decline_repeat(case: Case, *, actor: Any, earlier: Case, version: int | None = None) -> Case:
+    """Refuse the same facts again after a final re-review (不再受理)."""
+    if not earlier.rereview_outcome:
+        raise ValidationError(
+            {
+                "earlier": _("Case {number} has no final re-review; this one must be considered.").format(
+                    number=earlier.number
+                )
+            }
+        )
+    with transaction.atomic():
+        case = lock(case, version)
+        transition(
+            case,
+            Act.DECLINE_REPEAT,
+            actor=actor,
+            organisation=case.responsible,
+            note=_("Same facts as case {number}, finally re-reviewed.").format(number=earlier.number),
+            updates={"repeat_of": earlier, "closed_at": timezone.now()},
+            payload={"earlier": earlier.number},
+        )
+        record(Action.UPDATE, actor=actor, target=case, detail={"act": Act.DECLINE_REPEAT})
+    return case
+
+
+def classify_case(case: Case, *, actor: Any, category: Category, summary: str = "") -> Case:
+    """Classify and summarise (分类汇总); the deadline policy the case started under stays."""
+    with transaction.atomic():
+        case = lock(case)
+        if not case.is_open:
+            raise Conflict(_("Case {number} is closed.").format(number=case.number), "closed")
+        old = case.category
+        Case.objects.filter(pk=case.pk).update(category=category)
+        case.category = category
+        record_event(
+            case,
+            Act.CLASSIFY,
+            actor=actor,
+            note=summary,
+            organisation=case.responsible,
+            payload={"from": old.code if old else None, "to": category.code},
+        )
+    return case
+
+
+def escalate_case(case: Case, *, actor: Any, summary: str, category: Category | None = None) -> Case:
+    """Report the case up to the coordinating organisation of the next unit up (e.g. a
+    community branch to the street party working committee)."""
+    if not summary.strip():
+        raise ValidationError({"summary": _("Summarise the case for the level above.")})
+    with transaction.atomic():
+        case = lock(case)
+        if case.state not in (State.ACCEPTED, State.ASSIGNED, State.IN_PROGRESS):
+            raise Conflict(_("Only a case being handled can be reported upward."), "wrong_state")
+        acting = _acting_org(case, actor, handler_act=True)
+        current = acting or case.responsible
+        above = coordinator_for(current.unit.parent) if current and current.unit.parent else None
+        if above is None:
+            raise ValidationError(
+                {
+                    "summary": _("There is no coordinating organisation above {org}.").format(
+                        org=current.label if current else "—"
+                    )
+                }
+            )
+        updates: dict[str, Any] = {"responsible": above}
+        if category:
+            updates["category"] = category
+        Case.objects.filter(pk=case.pk).update(**updates)
+        for k, v in updates.items():
+            setattr(case, k, v)
+        record_event(
+            case,
+            Act.ESCALATE,
+            actor=actor,
+            organisation=current,
+            note=summary,
+            public=True,
+            payload={"to": above.code, "category": category.code if category else None},
+        )
+    return case
+
+
+def assign_case(
+    case: Case,
+    *,
+    actor: Any,
+    organisations: list[Organisation],
+    mode: str = AssignmentMode.ASSIGN,
+    report_days: int | None = None,
+    instructions: str = "",
+    version: int | None = None,
+) -> Case:
+    """Send the case to one or more organisations: forward it (转送), or assign it with a
+    report-back deadline (交办)."""
+    if not organisations:
+        raise ValidationError({"organisations": _("Choose at least one organisation.")})
+    if mode not in AssignmentMode.values:
+        raise ValidationError({"mode": _("Unknown mode.")})
+    if mode == AssignmentMode.ASSIGN and not report_days:
+        raise ValidationError({"report_days": _("An assignment (交办) needs a report-back deadline.")})
+    with transaction.atomic():
+        case = lock(case, version)
+        acting = _acting_org(case, actor, handler_act=True)
+        due = (
+            deadlines.due_after_days(timezone.now(), report_days, working_days=case.policy.working_days)
+            if report_days
+            else None
+        )
+        _assign(
+            case,
+            actor=actor,
+            organisations=organisations,
+            mode=mode,
+            report_due_at=due,
+            instructions=instructions,
+            assigned_by=acting or case.responsible,
+        )
+        record(
+            Action.UPDATE, actor=actor, target=case, detail={"act": Act.ASSIGN, "to": [o.code for o in organisations]}
+        )
+    return case
+
+
+def _assign(
+    case: Case,
+    *,
+    actor: Any,
+    organisations: list[Organisation],
+    mode: str,
+    report_due_at: datetime | None,
+    instructions: str,
+    assigned_by: Organisation | None,
+    via_rule: RoutingRule | None = None,
+) -> None:
+    # The assigning body's own open assignment is done: it has passed the case on.
+    if assigned_by is not None:
+        case.assignments.filter(organisation=assigned_by, status=AssignmentStatus.OPEN).update(
+            status=AssignmentStatus.TRANSFERRED
+        )
+    Assignment.objects.bulk_create(
+        [
+            Assignment(
+                case=case,
+                organisation=o,
+                assigned_by=assigned_by,
+                mode=mode,
+                report_due_at=report_due_at,
+                instructions=instructions,
+            )
+            for o in organisations
+        ]
+    )
+    transition(
+        case,
+        Act.ASSIGN,
+        actor=actor,
+        organisation=assigned_by,
+        note=instructions,
+        updates={"responsible": organisations[0]},
+        payload={
+            "to": [o.code for o in organisations],
+            "mode": mode,
+            "rule": via_rule.pk if via_rule else None,
+            "report_due_at": report_due_at.isoformat() if report_due_at else None,
+        },
+    )
+
+
+def transfer_case(case: Case, *, actor: Any, to: Organisation, reason: str, version: int | None = None) -> Case:
+    """Pass the case to the competent organisation, with the reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case is transferred.")})
+    with transaction.atomic():
+        case = lock(case, version)
+        acting = _acting_org(case, actor, handler_act=True)
+        if acting is not None:
+            case.assignments.filter(organisation=acting, status=AssignmentStatus.OPEN).update(
+                status=AssignmentStatus.TRANSFERRED
+            )
+        Assignment.objects.create(case=case, organisation=to, assigned_by=acting, mode=AssignmentMode.FORWARD)
+        transition(
+            case,
+            Act.TRANSFER,
+            actor=actor,
+            organisation=acting,
+            note=reason,
+            updates={"responsible": to},
+            payload={"to": to.code},
+        )
+    return case
+
+
+def send_back(case: Case, *, actor: Any, reason: str, version: int | None = None) -> Case:
+    """Return an assignment to the body that sent it (not ours to handle), with the reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case is sent back.")})
+    with transaction.atomic():
+        case = lock(case, version)
+        acting = _acting_org(case, actor, handler_act=True)
+        mine = case.assignments.filter(status=AssignmentStatus.OPEN)
+        mine = mine.filter(organisation=acting) if acting else mine
+        assignment = mine.order_by("-id").first()
+        if assignment is None:
+            raise Conflict(_("There is no open assignment to send back."), "no_assignment")
+        Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.SENT_BACK)
+        others = case.assignments.filter(status=AssignmentStatus.OPEN).exclude(pk=assignment.pk)
+        if others.exists():
+            record_event(
+                case,
+                Act.RETURN_ASSIGNMENT,
+                actor=actor,
+                organisation=assignment.organisation,
+                note=reason,
+                payload={"to": assignment.assigned_by.code if assignment.assigned_by else None},
+            )
+            if case.responsible_id == assignment.organisation_id:
+                first = others.select_related("organisation").first()
+                Case.objects.filter(pk=case.pk).update(responsible=first.organisation if first else None)
+        else:
+            transition(
+                case,
+                Act.SEND_BACK,
+                actor=actor,
+                organisation=assignment.organisation,
+                note=reason,
+                updates={"responsible": assignment.assigned_by},
+                payload={"to": assignment.assigned_by.code if assignment.assigned_by else None},
+            )
+    return case
+
+
+def start_handling(case: Case, *, actor: Any, version: int | None = None) -> Case:
+    with transaction.atomic():
+        case = lock(case, version)
+        acting = _acting_org(case, actor, handler_act=True)
+        transition(case, Act.START, actor=actor, organisation=acting)
+    return case
+
+
+def record_site_visit(
+    case: Case, *, actor: Any, place: str, findings: str, participants: str = "", visited_at: datetime | None = None
+) -> Case:
+    """A visit to the site (上门/现场查看) while handling; starts handling if not yet begun."""
+    if not findings.strip():
+        raise ValidationError({"findings": _("Record what the visit found.")})
+    with transaction.atomic():
+        case = lock(case)
+        acting = _acting_org(case, actor, handler_act=True)
+        if case.state == State.ASSIGNED:
+            transition(case, Act.START, actor=actor, organisation=acting)
+        if case.state != State.IN_PROGRESS:
+            raise Conflict(_("Site visits are recorded while a case is being handled."), "wrong_state")
+        record_event(
+            case,
+            Act.SITE_VISIT,
+            actor=actor,
+            organisation=acting,
+            note=findings,
+            public=True,
+            payload={
+                "place": place,
+                "participants": participants,
+                "visited_at": (visited_at or timezone.now()).isoformat(),
+            },
+        )
+    return case
+
+
+def record_progress(case: Case, *, actor: Any, note: str, public: bool = True) -> Case:
+    """A step of the work (a plan changed, works begun) on the timeline."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say what happened.")})
+    with transaction.atomic():
+        case = lock(case)
+        if case.state not in (State.ASSIGNED, State.IN_PROGRESS, State.REPLIED):
+            raise Conflict(_("Progress is recorded while a case is being handled."), "wrong_state")
+        acting = _acting_org(case, actor, handler_act=True)
+        record_event(case, Act.PROGRESS, actor=actor, organisation=acting, note=note, public=public)
+    return case
+
+
+def request_extension(case: Case, *, actor: Any, days: int, reason: str) -> Case:
+    """Ask once for more time; a superior decides (信访条例 art. 33: at most 30 days)."""
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("Say why more time is needed.")]
+    if days < 1:
+        errors["days"] = [_("Ask for at least one day.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        case = lock(case)
+        if days > case.policy.max_extension_days:
+            raise ValidationError(
+                {"days": [_("At most {n} days may be added.").format(n=case.policy.max_extension_days)]}
+            )
+        if case.state not in (State.ASSIGNED, State.IN_PROGRESS):
+            raise Conflict(_("An extension is asked for while a case is being handled."), "wrong_state")
+        if case.extension_days or case.extension_requested_days:
+            raise Conflict(_("A case may be extended only once."), "extension_used")
+        acting = _acting_org(case, actor, handler_act=True)
+        Case.objects.filter(pk=case.pk).update(extension_requested_days=days)
+        case.extension_requested_days = days
+        record_event(case, Act.REQUEST_EXTENSION, actor=actor, organisation=acting, note=reason, payload={"days": days})
+    return case
+
+
+def decide_extension(case: Case, *, actor: Any, approve: bool, note: str = "") -> Case:
+    """A superior approves or refuses the extension asked for."""
+    if actor is not None and not actor.has_role(Role.LEADER, Role.PETITION_STAFF, Role.ADMINISTRATOR):
+        raise NotAllowed(_("Only a leader or the petition office decides on extensions."), "role")
+    with transaction.atomic():
+        case = lock(case)
+        days = case.extension_requested_days
+        if not days:
+            raise Conflict(_("No extension has been asked for."), "no_request")
+        updates: dict[str, Any] = {"extension_requested_days": None}
+        if approve and case.handling_due_at:
+            updates["extension_days"] = days
+            updates["handling_due_at"] = deadlines.extended(case.handling_due_at, days, case.policy)
+        for k, v in updates.items():
+            setattr(case, k, v)
+        updates["current_due_at"] = case.current_due_at = deadlines.current_due(case)
+        Case.objects.filter(pk=case.pk).update(**updates)
+        record_event(
+            case,
+            Act.DECIDE_EXTENSION,
+            actor=actor,
+            note=note,
+            public=approve,
+            payload={
+                "approved": approve,
+                "days": days,
+                "handling_due_at": case.handling_due_at.isoformat() if case.handling_due_at else None,
+            },
+        )
+    return case
+
+
+def reply_to_resident(case: Case, *, actor: Any, text: str, version: int | None = None) -> Case:
+    """The handling opinion (处理意见) given to the resident."""
+    if not text.strip():
+        raise ValidationError({"text": _("Write the reply.")})
+    with transaction.atomic():
+        case = lock(case, version)
+        acting = _acting_org(case, actor, handler_act=True)
+        transition(case, Act.REPLY, actor=actor, organisation=acting, note=text, updates={"replied_at": timezone.now()})
+    return case
+
+
+def resolve_case(case: Case, *, actor: Any, note: str = "", version: int | None = None) -> Case:
+    with transaction.atomic():
+        case = lock(case, version)
+        acting = _acting_org(case, actor, handler_act=True)
+        now = timezone.now()
+        was_backlog = bool(case.handling_due_at and case.handling_due_at < deadlines.backlog_cutoff(now))
+        case.assignments.filter(status=AssignmentStatus.OPEN).update(status=AssignmentStatus.REPORTED)
+        transition(
+            case,
+            Act.RESOLVE,
+            actor=actor,
+            organisation=acting,
+            note=note,
+            updates={"resolved_at": now, "was_backlog": was_backlog},
+        )
+    return case
+
+
+def give_feedback(case: Case, *, actor: Any, verdict: str, comment: str = "", version: int | None = None) -> Case:
+    """The resident's verdict: satisfied or basically satisfied closes the case;
+    unsatisfied reopens it."""
+    if verdict not in Feedback.values:
+        raise ValidationError({"verdict": _("Unknown verdict.")})
+    with transaction.atomic():
+        case = lock(case, version)
+        if verdict == Feedback.UNSATISFIED:
+            transition(
+                case,
+                Act.REOPEN,
+                actor=actor,
+                note=comment,
+                payload={"verdict": verdict},
+                updates={"feedback": verdict, "reopen_count": case.reopen_count + 1, "resolved_at": None},
+            )
+        else:
+            transition(
+                case,
+                Act.FEEDBACK,
+                actor=actor,
+                note=comment,
+                payload={"verdict": verdict},
+                updates={"feedback": verdict, "closed_at": timezone.now()},
+            )
+    return case
+
+
+def close_case(case: Case, *, actor: Any, note: str = "", version: int | None = None) -> Case:
+    """Close a resolved case whose resident gave no verdict."""
+    with transaction.atomic():
+        case = lock(case, version)
+        transition(case, Act.CLOSE, actor=actor, note=note, updates={"closed_at": timezone.now()})
+    return case
+
+
+def request_review(case: Case, *, actor: Any, reason: str, requested_at: datetime | None = None) -> Case:
+    """The petitioner asks the level above to review the handling opinion (复查),
+    within the window after the reply."""
+    requested_at = requested_at or timezone.now()
+    with transaction.atomic():
+        case = lock(case)
+        if case.review_outcome:
+            raise Conflict(_("This case has been reviewed already; ask for a re-review."), "reviewed")
+        if case.replied_at is None:
+            raise Conflict(_("There is no handling opinion to review yet."), "no_reply")
+        window = deadlines.review_request_window_ends(case.policy, case.replied_at)
+        if requested_at > window:
+            raise Conflict(
+                _("The window for asking a review closed on {day}.").format(day=timezone.localtime(window).date()),
+                "window_closed",
+            )
+        due = deadlines.review_answer_due(case.policy, requested_at)
+        transition(case, Act.REQUEST_REVIEW, actor=actor, note=reason, updates={"review_due_at": due})
+    return case
+
+
+def answer_review(case: Case, *, actor: Any, outcome: str, opinion: str) -> Case:
+    if outcome not in ReviewOutcome.values:
+        raise ValidationError({"outcome": _("Unknown outcome.")})
+    if not opinion.strip():
+        raise ValidationError({"opinion": _("Write the review opinion.")})
+    with transaction.atomic():
+        case = lock(case)
+        now = timezone.now()
+        transition(
+            case,
+            Act.ANSWER_REVIEW,
+            actor=actor,
+            note=opinion,
+            payload={"outcome": outcome},
+            updates={"review_outcome": outcome, "reviewed_at": now, "closed_at": now},
+        )
+    return case
+
+
+def request_rereview(case: Case, *, actor: Any, reason: str, requested_at: datetime | None = None) -> Case:
+    """After a review, one more level (复核), within the same window; its answer is final."""
+    requested_at = requested_at or timezone.now()
+    with transaction.atomic():
+        case = lock(case)
+        if not case.reviewed_at or case.rereview_outcome:
+            raise Conflict(_("A re-review follows one review, once."), "no_review")
+        window = deadlines.review_request_window_ends(case.policy, case.reviewed_at)
+        if requested_at > window:
+            raise Conflict(
+                _("The window for asking a re-review closed on {day}.").format(day=timezone.localtime(window).date()),
+                "window_closed",
+            )
+        due = deadlines.review_answer_due(case.policy, requested_at)
+        transition(case, Act.REQUEST_REREVIEW, actor=actor, note=reason, updates={"review_due_at": due})
+    return case
+
+
+def answer_rereview(case: Case, *, actor: Any, outcome: str, opinion: str) -> Case:
+    if outcome not in ReviewOutcome.values:
+        raise ValidationError({"outcome": _("Unknown outcome.")})
+    if not opinion.strip():
+        raise ValidationError({"opinion": _("Write the re-review opinion.")})
+    with transaction.atomic():
+        case = lock(case)
+        now = timezone.now()
+        transition(
+            case,
+            Act.ANSWER_REREVIEW,
+            actor=actor,
+            note=opinion,
+            payload={"outcome": outcome, "final": True},
+            updates={"rereview_outcome": outcome, "rereviewed_at": now, "closed_at": now},
+        )
+    return case
+
+
+def withdraw_case(case: Case, *, actor: Any, reason: str, version: int | None = None) -> Case:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Record why the case is withdrawn.")})
+    with transaction.atomic():
+        case = lock(case, version)
+        transition(case, Act.WITHDRAW, actor=actor, note=reason, updates={"closed_at": timezone.now()})
+    return case
+
+
+def merge_case(case: Case, *, actor: Any, into: Case, version: int | None = None) -> Case:
+    """Merge a repeat into its master case; the master's timeline notes it."""
+    if into.pk == case.pk:
+        raise ValidationError({"into": _("A case cannot be merged into itself.")})
+    with transaction.atomic():
+        # Lock both in id order so two opposite merges cannot deadlock.
+        first, second = sorted([case, into], key=lambda c: c.pk)
+        lock(first)
+        lock(second)
+        case = lock(case, version)
+        master = Case.objects.get(pk=into.pk)
+        if not master.is_open:
+            raise Conflict(
+                _("Case {number} is closed; merge into an open case.").format(number=master.number), "master_closed"
+            )
+        if master.master_id:
+            raise Conflict(_("Case {number} is itself merged.").format(number=master.number), "master_merged")
+        transition(
+            case,
+            Act.MERGE,
+            actor=actor,
+            updates={"master": master, "closed_at": timezone.now()},
+            payload={"into": master.number},
+        )
+        record_event(master, Act.REPEAT_MERGED, actor=actor, payload={"repeat": case.number, "persons": case.persons})
+    return case
+
+
+def flag_case(case: Case, *, actor: Any, difficult: bool | None = None, urgent: bool | None = None) -> Case:
+    """Mark or unmark a case difficult and complex (疑难复杂) or urgent."""
+    with transaction.atomic():
+        case = lock(case)
+        updates = {k: v for k, v in (("is_difficult", difficult), ("is_urgent", urgent)) if v is not None}
+        if not updates:
+            return case
+        Case.objects.filter(pk=case.pk).update(**updates)
+        for k, v in updates.items():
+            setattr(case, k, v)
+        record_event(case, Act.FLAG, actor=actor, payload=updates)
+    return case
+
+
+def set_package_leader(
+    case: Case,
+    *,
+    actor: Any,
+    leader: Person,
+    staff: str = "",
+    due_on: Any = None,
+    task: str = "",
+    responsibility: str = "",
+) -> PackagePlan:
+    """Put a leader personally in charge (包案) of a difficult or backlog case."""
+    if actor is not None and not actor.has_role(Role.LEADER, Role.PETITION_STAFF, Role.ADMINISTRATOR):
+        raise NotAllowed(_("Only leaders and the petition office set package leaders."), "role")
+    with transaction.atomic():
+        case = lock(case)
+        if not (case.is_difficult or case.is_backlog):
+            raise ValidationError({"leader": _("Package leaders are for difficult or backlog cases.")})
+        plan, _created = PackagePlan.objects.update_or_create(
+            case=case,
+            defaults={
+                "leader": leader,
+                "staff": staff,
+                "due_on": due_on,
+                "task": task,
+                "responsibility": responsibility,
+            },
+        )
+        record_event(case, Act.PACKAGE, actor=actor, payload={"leader": leader.code, "due_on": str(due_on or "")})
+    return plan
+
+
+def add_note(case: Case, *, actor: Any, note: str) -> Case:
+    if not note.strip():
+        raise ValidationError({"note": _("Write the note.")})
+    with transaction.atomic():
+        case = lock(case)
+        record_event(case, Act.NOTE, actor=actor, note=note)
+    return case
