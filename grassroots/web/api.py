@@ -13,6 +13,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Domain validation errors from services become field-keyed 400s."""
+    from grassroots.cases.workflow import WorkflowError
+
+    if isinstance(exc, WorkflowError):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 CST = ZoneInfo("Asia/Shanghai")
 
 
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=CST)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=CST)
 
 
 @pytest.fixture

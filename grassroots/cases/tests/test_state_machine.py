@@ -98,7 +98,7 @@ def test_random_acts_keep_the_case_legal(world, housing, steps):
     # and their count equals the version bumps: one event per change, no more, no less.
     case.refresh_from_db()
     changes = list(CaseEvent.objects.filter(case=case).exclude(to_state="").order_by("id"))
-    state = State.REGISTERED
+    state: str = State.REGISTERED
     for event in changes[1:]:
         assert event.from_state == state
         state = event.to_state

@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from grassroots.cases.choices import AssignmentMode, CaseKind, Channel, Feedback, ReviewOutcome
+from grassroots.cases.models import Assignment, Case, CaseEvent, Category, Petitioner
+from grassroots.org.models import Organisation, Person, Unit
+
+
+class CategorySerializer(serializers.ModelSerializer[Category]):
+    group = serializers.SlugRelatedField[Category](source="parent", slug_field="code", read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "name_en", "group", "keywords", "is_active"]
+
+
+class CaseListSerializer(serializers.ModelSerializer[Case]):
+    """What a list shows: no petitioner identity."""
+
+    category = serializers.SlugRelatedField[Category](slug_field="code", read_only=True)
+    unit = serializers.SlugRelatedField[Unit](slug_field="code", read_only=True)
+    responsible = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "number",
+            "kind",
+            "channel",
+            "state",
+            "version",
+            "title",
+            "category",
+            "unit",
+            "persons",
+            "is_anonymous",
+            "is_difficult",
+            "is_urgent",
+            "responsible",
+            "registered_at",
+            "current_due_at",
+            "is_overdue",
+        ]
+
+
+class PetitionerSerializer(serializers.ModelSerializer[Petitioner]):
+    phone = serializers.CharField(source="masked_phone")
+    id_number = serializers.CharField(source="masked_id_number")
+
+    class Meta:
+        model = Petitioner
+        fields = ["name", "phone", "id_number", "address", "is_representative"]
+
+
+class AssignmentSerializer(serializers.ModelSerializer[Assignment]):
+    organisation = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True)
+    assigned_by = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["organisation", "assigned_by", "mode", "status", "report_due_at", "instructions", "created_at"]
+
+
+class EventSerializer(serializers.ModelSerializer[CaseEvent]):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
+    organisation = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["at", "kind", "actor", "organisation", "from_state", "to_state", "note", "is_public", "payload"]
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    petitioners = PetitionerSerializer(many=True, read_only=True)
+    assignments = AssignmentSerializer(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+    allowed_acts = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "description",
+            "address",
+            "latitude",
+            "longitude",
+            "accepted_at",
+            "replied_at",
+            "resolved_at",
+            "closed_at",
+            "acceptance_due_at",
+            "handling_due_at",
+            "review_due_at",
+            "extension_days",
+            "feedback",
+            "reopen_count",
+            "review_outcome",
+            "rereview_outcome",
+            "petitioners",
+            "assignments",
+            "events",
+            "allowed_acts",
+        ]
+
+    def get_allowed_acts(self, case: Case) -> list[str]:
+        from grassroots.cases.workflow import allowed_acts
+
+        return allowed_acts(case, self.context["request"].user)
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+class PetitionerInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    phone = serializers.RegexField(r"^[0-9+\- ]{0,32}$", required=False, allow_blank=True, default="")
+    id_number = serializers.RegexField(r"^[0-9Xx]{0,18}$", required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    is_representative = serializers.BooleanField(required=False, default=False)
+
+
+class ComplainedInput(serializers.Serializer[Any]):
+    person = serializers.SlugRelatedField[Person](slug_field="code", queryset=Person.objects.all(), required=False)
+    organisation = serializers.SlugRelatedField[Organisation](
+        slug_field="code", queryset=Organisation.objects.all(), required=False
+    )
+    description = serializers.CharField(max_length=200, required=False, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not (attrs.get("person") or attrs.get("organisation") or attrs.get("description")):
+            raise serializers.ValidationError("Name a person, an organisation or describe who.")
+        return attrs
+
+
+class CaseIntakeSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=CaseKind.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=4000)
+    unit = serializers.SlugRelatedField[Unit](slug_field="code", queryset=Unit.objects.all())
+    category = serializers.SlugRelatedField[Category](
+        slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, min_value=-90, max_value=90
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, min_value=-180, max_value=180
+    )
+    persons = serializers.IntegerField(min_value=1, max_value=100000, default=1)
+    is_anonymous = serializers.BooleanField(default=False)
+    is_urgent = serializers.BooleanField(default=False)
+    is_difficult = serializers.BooleanField(default=False)
+    petitioners = PetitionerInput(many=True, required=False, default=list)
+    complained = ComplainedInput(many=True, required=False, default=list)
+
+    def validate_unit(self, unit: Unit) -> Unit:
+        user = self.context["request"].user
+        if not Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
+            raise serializers.ValidationError(f"Object with code={unit.code} does not exist.")
+        return unit
+
+
+class VersionedInput(serializers.Serializer[Any]):
+    version = serializers.IntegerField(required=False, help_text="The version you saw; a newer one is a 409.")
+
+
+class ReasonInput(VersionedInput):
+    reason = serializers.CharField(max_length=4000)
+
+
+class NoteInput(VersionedInput):
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class TextInput(VersionedInput):
+    text = serializers.CharField(max_length=4000)
+
+
+class SummaryInput(serializers.Serializer[Any]):
+    summary = serializers.CharField(max_length=4000)
+    category = serializers.SlugRelatedField[Category](
+        slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+
+
+class ClassifyInput(serializers.Serializer[Any]):
+    category = serializers.SlugRelatedField[Category](slug_field="code", queryset=Category.objects.all())
+    summary = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class AssignInput(VersionedInput):
+    organisations = serializers.SlugRelatedField[Organisation](
+        slug_field="code", queryset=Organisation.objects.all(), many=True
+    )
+    mode = serializers.ChoiceField(choices=AssignmentMode.choices, default=AssignmentMode.ASSIGN)
+    report_days = serializers.IntegerField(min_value=1, max_value=90, required=False, allow_null=True)
+    instructions = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class TransferInput(ReasonInput):
+    to = serializers.SlugRelatedField[Organisation](slug_field="code", queryset=Organisation.objects.all())
+
+
+class SiteVisitInput(serializers.Serializer[Any]):
+    place = serializers.CharField(max_length=300)
+    findings = serializers.CharField(max_length=4000)
+    participants = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ProgressInput(serializers.Serializer[Any]):
+    note = serializers.CharField(max_length=4000)
+    public = serializers.BooleanField(default=True)
+
+
+class ExtensionInput(serializers.Serializer[Any]):
+    days = serializers.IntegerField(min_value=1, max_value=90)
+    reason = serializers.CharField(max_length=4000)
+
+
+class ExtensionDecisionInput(serializers.Serializer[Any]):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class FeedbackInput(VersionedInput):
+    verdict = serializers.ChoiceField(choices=Feedback.choices)
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ReviewAnswerInput(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
+    opinion = serializers.CharField(max_length=4000)
+
+
+class MergeInput(VersionedInput):
+    into = serializers.CharField(max_length=32, help_text="Number of the master case.")
+
+
+class RepeatInput(VersionedInput):
+    earlier = serializers.CharField(max_length=32, help_text="Number of the finally re-reviewed case.")
+
+
+class FlagInput(serializers.Serializer[Any]):
+    difficult = serializers.BooleanField(required=False, allow_null=True, default=None)
+    urgent = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class PackageInput(serializers.Serializer[Any]):
+    leader = serializers.SlugRelatedField[Person](slug_field="code", queryset=Person.objects.all())
+    staff = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    task = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    responsibility = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")

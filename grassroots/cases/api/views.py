@@ -1,0 +1,322 @@
+"""The case API: the list and the intake, one case with its timeline, and one POST action
+per act of the closed loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+
+from grassroots.audit.models import Action
+from grassroots.audit.services import record
+from grassroots.cases import services
+from grassroots.cases.api import serializers as s
+from grassroots.cases.filters import CaseFilter
+from grassroots.cases.models import Case, Category
+from grassroots.cases.services import ComplainedData, PetitionerData
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet[Category]):
+    """The category taxonomy (groups and their sub-categories)."""
+
+    queryset = Category.objects.filter(is_active=True).select_related("parent")
+    serializer_class = s.CategorySerializer
+    lookup_field = "code"
+    ordering = "pk"
+
+
+def _other_case(request: Request, number: str) -> Case:
+    other = Case.objects.visible_to(request.user).filter(number=number).first()
+    if other is None:
+        from rest_framework.exceptions import ValidationError
+
+        raise ValidationError({"case": [f"No case {number} that you can see."]})
+    return other
+
+
+@dataclass(frozen=True)
+class ActEndpoint:
+    serializer: type[Serializer[Any]] | None
+    call: Callable[[Case, Any, dict[str, Any], Request], Any]
+    summary: str
+
+
+ACT_ENDPOINTS: dict[str, ActEndpoint] = {
+    "accept": ActEndpoint(
+        s.NoteInput,
+        lambda c, u, d, r: services.accept_case(c, actor=u, note=d["note"], version=d.get("version")),
+        "Accept the case (受理) and route it.",
+    ),
+    "decline": ActEndpoint(
+        s.ReasonInput,
+        lambda c, u, d, r: services.decline_case(c, actor=u, reason=d["reason"], version=d.get("version")),
+        "Decline to accept, with the reason.",
+    ),
+    "decline-repeat": ActEndpoint(
+        s.RepeatInput,
+        lambda c, u, d, r: services.decline_repeat(
+            c, actor=u, earlier=_other_case(r, d["earlier"]), version=d.get("version")
+        ),
+        "Refuse the same facts after a final re-review (不再受理).",
+    ),
+    "classify": ActEndpoint(
+        s.ClassifyInput,
+        lambda c, u, d, r: services.classify_case(c, actor=u, category=d["category"], summary=d["summary"]),
+        "Classify and summarise.",
+    ),
+    "escalate": ActEndpoint(
+        s.SummaryInput,
+        lambda c, u, d, r: services.escalate_case(c, actor=u, summary=d["summary"], category=d.get("category")),
+        "Report up to the coordinating organisation of the next unit up.",
+    ),
+    "assign": ActEndpoint(
+        s.AssignInput,
+        lambda c, u, d, r: services.assign_case(
+            c,
+            actor=u,
+            organisations=d["organisations"],
+            mode=d["mode"],
+            report_days=d.get("report_days"),
+            instructions=d["instructions"],
+            version=d.get("version"),
+        ),
+        "Forward (转送) or assign with a report-back deadline (交办) to one or more organisations.",
+    ),
+    "transfer": ActEndpoint(
+        s.TransferInput,
+        lambda c, u, d, r: services.transfer_case(c, actor=u, to=d["to"], reason=d["reason"], version=d.get("version")),
+        "Transfer to another organisation.",
+    ),
+    "send-back": ActEndpoint(
+        s.ReasonInput,
+        lambda c, u, d, r: services.send_back(c, actor=u, reason=d["reason"], version=d.get("version")),
+        "Send an assignment back, with the reason.",
+    ),
+    "start": ActEndpoint(
+        s.VersionedInput,
+        lambda c, u, d, r: services.start_handling(c, actor=u, version=d.get("version")),
+        "Start handling.",
+    ),
+    "site-visit": ActEndpoint(
+        s.SiteVisitInput,
+        lambda c, u, d, r: services.record_site_visit(
+            c, actor=u, place=d["place"], findings=d["findings"], participants=d["participants"]
+        ),
+        "Record a visit to the site.",
+    ),
+    "progress": ActEndpoint(
+        s.ProgressInput,
+        lambda c, u, d, r: services.record_progress(c, actor=u, note=d["note"], public=d["public"]),
+        "Record a step of the work.",
+    ),
+    "request-extension": ActEndpoint(
+        s.ExtensionInput,
+        lambda c, u, d, r: services.request_extension(c, actor=u, days=d["days"], reason=d["reason"]),
+        "Ask once for more time (at most 30 days).",
+    ),
+    "decide-extension": ActEndpoint(
+        s.ExtensionDecisionInput,
+        lambda c, u, d, r: services.decide_extension(c, actor=u, approve=d["approve"], note=d["note"]),
+        "Approve or refuse the extension asked for.",
+    ),
+    "reply": ActEndpoint(
+        s.TextInput,
+        lambda c, u, d, r: services.reply_to_resident(c, actor=u, text=d["text"], version=d.get("version")),
+        "Give the handling opinion to the resident.",
+    ),
+    "resolve": ActEndpoint(
+        s.NoteInput,
+        lambda c, u, d, r: services.resolve_case(c, actor=u, note=d["note"], version=d.get("version")),
+        "Mark the case resolved.",
+    ),
+    "feedback": ActEndpoint(
+        s.FeedbackInput,
+        lambda c, u, d, r: services.give_feedback(
+            c, actor=u, verdict=d["verdict"], comment=d["comment"], version=d.get("version")
+        ),
+        "Record the resident's verdict; unsatisfied reopens the case.",
+    ),
+    "close": ActEndpoint(
+        s.NoteInput,
+        lambda c, u, d, r: services.close_case(c, actor=u, note=d["note"], version=d.get("version")),
+        "Close a resolved case without a verdict.",
+    ),
+    "request-review": ActEndpoint(
+        s.ReasonInput,
+        lambda c, u, d, r: services.request_review(c, actor=u, reason=d["reason"]),
+        "The petitioner asks for a review (复查).",
+    ),
+    "answer-review": ActEndpoint(
+        s.ReviewAnswerInput,
+        lambda c, u, d, r: services.answer_review(c, actor=u, outcome=d["outcome"], opinion=d["opinion"]),
+        "Answer the review.",
+    ),
+    "request-rereview": ActEndpoint(
+        s.ReasonInput,
+        lambda c, u, d, r: services.request_rereview(c, actor=u, reason=d["reason"]),
+        "The petitioner asks for a re-review (复核).",
+    ),
+    "answer-rereview": ActEndpoint(
+        s.ReviewAnswerInput,
+        lambda c, u, d, r: services.answer_rereview(c, actor=u, outcome=d["outcome"], opinion=d["opinion"]),
+        "Answer the re-review (final).",
+    ),
+    "withdraw": ActEndpoint(
+        s.ReasonInput,
+        lambda c, u, d, r: services.withdraw_case(c, actor=u, reason=d["reason"], version=d.get("version")),
+        "The petitioner withdraws.",
+    ),
+    "merge": ActEndpoint(
+        s.MergeInput,
+        lambda c, u, d, r: services.merge_case(c, actor=u, into=_other_case(r, d["into"]), version=d.get("version")),
+        "Merge this repeat into a master case.",
+    ),
+    "flag": ActEndpoint(
+        s.FlagInput,
+        lambda c, u, d, r: services.flag_case(c, actor=u, difficult=d["difficult"], urgent=d["urgent"]),
+        "Mark difficult-and-complex or urgent.",
+    ),
+    "package": ActEndpoint(
+        s.PackageInput,
+        lambda c, u, d, r: services.set_package_leader(
+            c,
+            actor=u,
+            leader=d["leader"],
+            staff=d["staff"],
+            due_on=d["due_on"],
+            task=d["task"],
+            responsibility=d["responsibility"],
+        ),
+        "Set the package leader (包案) of a difficult or backlog case.",
+    ),
+    "note": ActEndpoint(
+        s.ProgressInput, lambda c, u, d, r: services.add_note(c, actor=u, note=d["note"]), "Add an internal note."
+    ),
+}
+
+
+def detail_queryset(user: Any) -> Any:
+    return (
+        Case.objects.visible_to(user)
+        .select_related("category", "unit", "responsible")
+        .prefetch_related(
+            "petitioners",
+            "assignments__organisation",
+            "assignments__assigned_by",
+            "events__actor",
+            "events__organisation",
+        )
+    )
+
+
+class CaseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Case]
+):
+    """Cases the caller may see. Lists show no petitioner identity; reading one case is
+    audited. Each act of the closed loop is its own POST action."""
+
+    serializer_class = s.CaseListSerializer
+    filterset_class = CaseFilter
+    lookup_field = "number"
+    ordering = "-id"
+
+    def get_queryset(self) -> Any:
+        if self.action == "retrieve":
+            return detail_queryset(self.request.user)
+        return Case.objects.visible_to(self.request.user).select_related("category", "unit", "responsible")
+
+    def get_serializer_class(self) -> Any:
+        if self.action == "create":
+            return s.CaseIntakeSerializer
+        if self.action == "retrieve":
+            return s.CaseDetailSerializer
+        return s.CaseListSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = self.get_object()
+        with transaction.atomic():
+            record(Action.READ, actor=request.user, target=case, detail={"fields": ["petitioners"]})
+        return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=s.CaseIntakeSerializer,
+        responses={201: s.CaseDetailSerializer, 200: s.CaseDetailSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retrying with the same key returns the same case.",
+            )
+        ],
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        intake = s.CaseIntakeSerializer(data=request.data, context=self.get_serializer_context())
+        intake.is_valid(raise_exception=True)
+        d = intake.validated_data
+        key = request.headers.get("Idempotency-Key") or None
+        existed = bool(key and Case.objects.filter(idempotency_key=key).exists())
+        case = services.register_case(
+            actor=request.user,
+            kind=d["kind"],
+            channel=d["channel"],
+            title=d["title"],
+            description=d["description"],
+            unit=d["unit"],
+            category=d.get("category"),
+            address=d["address"],
+            latitude=d.get("latitude"),
+            longitude=d.get("longitude"),
+            persons=d["persons"],
+            is_anonymous=d["is_anonymous"],
+            is_urgent=d["is_urgent"],
+            is_difficult=d["is_difficult"],
+            petitioners=[PetitionerData(**p) for p in d["petitioners"]],
+            complained=[ComplainedData(**c) for c in d["complained"]],
+            idempotency_key=key,
+        )
+        case = detail_queryset(request.user).get(pk=case.pk)
+        data = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+    def _act(self, request: Request, number: str, name: str) -> Response:
+        endpoint = ACT_ENDPOINTS[name]
+        case = Case.objects.visible_to(request.user).filter(number=number).first()
+        if case is None:
+            raise Http404
+        data: dict[str, Any] = {}
+        if endpoint.serializer is not None:
+            form = endpoint.serializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            data = dict(form.validated_data)
+        endpoint.call(case, request.user, data, request)
+        case = detail_queryset(request.user).get(pk=case.pk)
+        return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+
+def _make_act(name: str, endpoint: ActEndpoint) -> Any:
+    def act(self: CaseViewSet, request: Request, number: str | None = None) -> Response:
+        return self._act(request, str(number), name)
+
+    act.__name__ = "act_" + name.replace("-", "_")
+    act.__doc__ = endpoint.summary
+    act = extend_schema(
+        request=endpoint.serializer,
+        responses=s.CaseDetailSerializer,
+        summary=endpoint.summary,
+        description="409 when the case has moved on (or `version` is stale); 403 when your role may not do this.",
+    )(act)
+    return action(detail=True, methods=["post"], url_path=name)(act)
+
+
+for _name, _endpoint in ACT_ENDPOINTS.items():
+    setattr(CaseViewSet, "act_" + _name.replace("-", "_"), _make_act(_name, _endpoint))

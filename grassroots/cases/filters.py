@@ -1,0 +1,71 @@
+"""The case list's filters: one filterset for the queue pages, the API and the exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.cases.choices import CaseKind, Channel, State
+from grassroots.cases.models import Case, Category
+from grassroots.org.models import Unit
+from grassroots.org.paths import within_q
+
+
+class CaseFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("state"))
+    kind = django_filters.ChoiceFilter(choices=CaseKind.choices, label=_("kind"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("channel"))
+    category = django_filters.CharFilter(
+        method="filter_category", label=_("category code (a group covers its sub-categories)")
+    )
+    within = django_filters.CharFilter(method="filter_within", label=_("within unit (division code)"))
+    responsible = django_filters.CharFilter(field_name="responsible__code", label=_("responsible organisation code"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("open"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    backlog = django_filters.BooleanFilter(method="filter_backlog", label=_("backlog"))
+    difficult = django_filters.BooleanFilter(field_name="is_difficult", label=_("difficult and complex"))
+    urgent = django_filters.BooleanFilter(field_name="is_urgent", label=_("urgent"))
+    registered_from = django_filters.DateFilter(
+        field_name="registered_at", lookup_expr="date__gte", label=_("registered on or after")
+    )
+    registered_to = django_filters.DateFilter(
+        field_name="registered_at", lookup_expr="date__lte", label=_("registered on or before")
+    )
+    q = django_filters.CharFilter(method="filter_text", label=_("search (number, title, description)"))
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_category(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        category = Category.objects.filter(code=value).first()
+        if category is None:
+            return queryset.none()
+        return queryset.filter(Q(category=category) | Q(category__parent=category))
+
+    def filter_within(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        user = getattr(self.request, "user", None)
+        unit = Unit.objects.visible_to(user).filter(code=value).first()
+        if unit is None:
+            return queryset.none()
+        return queryset.filter(within_q("unit_path", [unit.path]))
+
+    def filter_open(self, queryset: Any, name: str, value: bool | None) -> Any:
+        if value is None:
+            return queryset
+        return queryset.open() if value else queryset.exclude(pk__in=queryset.open().values("pk"))
+
+    def filter_overdue(self, queryset: Any, name: str, value: bool | None) -> Any:
+        return queryset.overdue() if value else queryset
+
+    def filter_backlog(self, queryset: Any, name: str, value: bool | None) -> Any:
+        return queryset.backlog() if value else queryset
+
+    def filter_text(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(number=value) | Q(title__icontains=value) | Q(description__icontains=value))
