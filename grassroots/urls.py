@@ -22,6 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("org/", include("grassroots.org.urls")),
+    path("cases/", include("grassroots.cases.urls")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]

@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from grassroots import clock
 from grassroots.audit.models import Action
 from grassroots.audit.services import changes, record
 from grassroots.cases.choices import CaseKind
@@ -141,7 +142,7 @@ def current_due(case: Case) -> datetime | None:
 
 def backlog_cutoff(now: datetime | None = None) -> datetime:
     """Cases whose handling deadline is before this are backlog cases (积案)."""
-    return (now or timezone.now()) - timedelta(days=settings.BACKLOG_THRESHOLD_DAYS)
+    return (now or clock.now()) - timedelta(days=settings.BACKLOG_THRESHOLD_DAYS)
 
 
 def policy_for(kind: str, category: Category | None) -> DeadlinePolicy:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from grassroots import clock
 from grassroots.cases import querysets
 from grassroots.cases.choices import (
     FINAL_STATES,
@@ -199,7 +200,7 @@ class Case(models.Model):
     policy = models.ForeignKey(
         DeadlinePolicy, on_delete=models.PROTECT, related_name="cases", verbose_name=_("deadline policy")
     )
-    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    registered_at = models.DateTimeField(_("registered at"), default=clock.now)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -275,7 +276,7 @@ class Case(models.Model):
     @property
     def is_overdue(self) -> bool:
         """Open and past the deadline of its current stage."""
-        return self.is_open and self.current_due_at is not None and self.current_due_at < timezone.now()
+        return self.is_open and self.current_due_at is not None and self.current_due_at < clock.now()
 
     @property
     def is_backlog(self) -> bool:
@@ -357,7 +358,7 @@ class Assignment(models.Model):
     )
     report_due_at = models.DateTimeField(_("report back by"), null=True, blank=True)
     instructions = models.TextField(_("instructions"), blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("assignment")
@@ -397,7 +398,7 @@ class CaseEvent(models.Model):
     transaction as the change it records."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
     kind = models.CharField(max_length=32)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -4,8 +4,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.utils import timezone
 
+from grassroots import clock
 from grassroots.cases.choices import FINAL_STATES
 from grassroots.org.paths import within_q
 
@@ -35,10 +35,10 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.exclude(state__in=FINAL_STATES)
 
     def overdue(self, now: Any = None) -> CaseQuerySet:
-        return self.open().filter(current_due_at__lt=now or timezone.now())
+        return self.open().filter(current_due_at__lt=now or clock.now())
 
     def due_soon(self, days: int = 3, now: Any = None) -> CaseQuerySet:
-        now = now or timezone.now()
+        now = now or clock.now()
         return self.open().filter(current_due_at__gte=now, current_due_at__lt=now + timedelta(days=days))
 
     def backlog(self) -> CaseQuerySet:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grassroots import clock
 from grassroots.accounts.choices import Role
 from grassroots.audit.models import Action
 from grassroots.audit.services import record
@@ -126,7 +127,7 @@ def register_case(
                 idempotency_key=idempotency_key,
                 is_urgent=is_urgent,
                 is_difficult=is_difficult,
-                registered_at=registered_at or timezone.now(),
+                registered_at=registered_at or clock.now(),
             )
     except IntegrityError:
         # Two requests with one key raced; the other one won. Hand back its case.
@@ -352,7 +353,7 @@ def accept_case(case: Case, *, actor: Any, note: str = "", version: int | None =
     """Accept the case (受理), start the handling clock, and route it."""
     with transaction.atomic():
         case = lock(case, version)
-        now = timezone.now()
+        now = clock.now()
         handling_due = deadlines.handling_due(case.policy, now, case.registered_at)
         transition(
             case,
@@ -395,7 +396,7 @@ def decline_case(case: Case, *, actor: Any, reason: str, version: int | None = N
             actor=actor,
             note=reason,
             organisation=case.responsible,
-            updates={"closed_at": timezone.now()},
+            updates={"closed_at": clock.now()},
         )
         record(Action.UPDATE, actor=actor, target=case, detail={"act": Act.DECLINE})
     return case
@@ -419,7 +420,7 @@ def decline_repeat(case: Case, *, actor: Any, earlier: Case, version: int | None
             actor=actor,
             organisation=case.responsible,
             note=_("Same facts as case {number}, finally re-reviewed.").format(number=earlier.number),
-            updates={"repeat_of": earlier, "closed_at": timezone.now()},
+            updates={"repeat_of": earlier, "closed_at": clock.now()},
             payload={"earlier": earlier.number},
         )
         record(Action.UPDATE, actor=actor, target=case, detail={"act": Act.DECLINE_REPEAT})
@@ -506,7 +507,7 @@ def assign_case(
         case = lock(case, version)
         acting = _acting_org(case, actor, handler_act=True)
         due = (
-            deadlines.due_after_days(timezone.now(), report_days, working_days=case.policy.working_days)
+            deadlines.due_after_days(clock.now(), report_days, working_days=case.policy.working_days)
             if report_days
             else None
         )
@@ -664,7 +665,7 @@ def record_site_visit(
             payload={
                 "place": place,
                 "participants": participants,
-                "visited_at": (visited_at or timezone.now()).isoformat(),
+                "visited_at": (visited_at or clock.now()).isoformat(),
             },
         )
     return case
@@ -748,7 +749,7 @@ def reply_to_resident(case: Case, *, actor: Any, text: str, version: int | None 
     with transaction.atomic():
         case = lock(case, version)
         acting = _acting_org(case, actor, handler_act=True)
-        transition(case, Act.REPLY, actor=actor, organisation=acting, note=text, updates={"replied_at": timezone.now()})
+        transition(case, Act.REPLY, actor=actor, organisation=acting, note=text, updates={"replied_at": clock.now()})
     return case
 
 
@@ -756,7 +757,7 @@ def resolve_case(case: Case, *, actor: Any, note: str = "", version: int | None 
     with transaction.atomic():
         case = lock(case, version)
         acting = _acting_org(case, actor, handler_act=True)
-        now = timezone.now()
+        now = clock.now()
         was_backlog = bool(case.handling_due_at and case.handling_due_at < deadlines.backlog_cutoff(now))
         case.assignments.filter(status=AssignmentStatus.OPEN).update(status=AssignmentStatus.REPORTED)
         transition(
@@ -793,7 +794,7 @@ def give_feedback(case: Case, *, actor: Any, verdict: str, comment: str = "", ve
                 actor=actor,
                 note=comment,
                 payload={"verdict": verdict},
-                updates={"feedback": verdict, "closed_at": timezone.now()},
+                updates={"feedback": verdict, "closed_at": clock.now()},
             )
     return case
 
@@ -802,14 +803,14 @@ def close_case(case: Case, *, actor: Any, note: str = "", version: int | None = 
     """Close a resolved case whose resident gave no verdict."""
     with transaction.atomic():
         case = lock(case, version)
-        transition(case, Act.CLOSE, actor=actor, note=note, updates={"closed_at": timezone.now()})
+        transition(case, Act.CLOSE, actor=actor, note=note, updates={"closed_at": clock.now()})
     return case
 
 
 def request_review(case: Case, *, actor: Any, reason: str, requested_at: datetime | None = None) -> Case:
     """The petitioner asks the level above to review the handling opinion (复查),
     within the window after the reply."""
-    requested_at = requested_at or timezone.now()
+    requested_at = requested_at or clock.now()
     with transaction.atomic():
         case = lock(case)
         if case.review_outcome:
@@ -834,7 +835,7 @@ def answer_review(case: Case, *, actor: Any, outcome: str, opinion: str) -> Case
         raise ValidationError({"opinion": _("Write the review opinion.")})
     with transaction.atomic():
         case = lock(case)
-        now = timezone.now()
+        now = clock.now()
         transition(
             case,
             Act.ANSWER_REVIEW,
@@ -848,7 +849,7 @@ def answer_review(case: Case, *, actor: Any, outcome: str, opinion: str) -> Case
 
 def request_rereview(case: Case, *, actor: Any, reason: str, requested_at: datetime | None = None) -> Case:
     """After a review, one more level (复核), within the same window; its answer is final."""
-    requested_at = requested_at or timezone.now()
+    requested_at = requested_at or clock.now()
     with transaction.atomic():
         case = lock(case)
         if not case.reviewed_at or case.rereview_outcome:
@@ -871,7 +872,7 @@ def answer_rereview(case: Case, *, actor: Any, outcome: str, opinion: str) -> Ca
         raise ValidationError({"opinion": _("Write the re-review opinion.")})
     with transaction.atomic():
         case = lock(case)
-        now = timezone.now()
+        now = clock.now()
         transition(
             case,
             Act.ANSWER_REREVIEW,
@@ -888,7 +889,7 @@ def withdraw_case(case: Case, *, actor: Any, reason: str, version: int | None = 
         raise ValidationError({"reason": _("Record why the case is withdrawn.")})
     with transaction.atomic():
         case = lock(case, version)
-        transition(case, Act.WITHDRAW, actor=actor, note=reason, updates={"closed_at": timezone.now()})
+        transition(case, Act.WITHDRAW, actor=actor, note=reason, updates={"closed_at": clock.now()})
     return case
 
 
@@ -913,7 +914,7 @@ def merge_case(case: Case, *, actor: Any, into: Case, version: int | None = None
             case,
             Act.MERGE,
             actor=actor,
-            updates={"master": master, "closed_at": timezone.now()},
+            updates={"master": master, "closed_at": clock.now()},
             payload={"into": master.number},
         )
         record_event(master, Act.REPEAT_MERGED, actor=actor, payload={"repeat": case.number, "persons": case.persons})

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from grassroots import clock
 from grassroots.accounts.choices import Role
 from grassroots.cases.choices import OPEN_STATES, State
 from grassroots.cases.deadlines import current_due
@@ -166,7 +166,7 @@ def transition(
     if not _has_role(actor, rule.roles):
         raise NotAllowed(_("Your role may not do this: {act}.").format(act=Act(act).label), "role")
     from_state = case.state
-    fields = {"state": rule.target, "version": case.version + 1, "updated_at": timezone.now(), **(updates or {})}
+    fields = {"state": rule.target, "version": case.version + 1, "updated_at": clock.now(), **(updates or {})}
     for name, value in fields.items():
         setattr(case, name, value)
     case.current_due_at = fields["current_due_at"] = current_due(case)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils import translation
+
 from grassroots.demo.names import NameSource, numeral
 from grassroots.org import services
 from grassroots.org.choices import (
@@ -500,4 +502,8 @@ def build_logins(demo: DemoCounty, actor: Any = None) -> None:
     ]
     for username, person, roles, superuser, description in logins:
         create_login(username, actor=actor, password=DEMO_PASSWORD, person=person, roles=roles, is_superuser=superuser)
-        demo.logins.append((username, ", ".join(str(r.label) for r in roles), description))
+        with translation.override("en"):
+            english = ", ".join(str(r.label) for r in roles)
+        with translation.override("zh-hans"):
+            chinese = "、".join(str(r.label) for r in roles)
+        demo.logins.append((username, f"{english} / {chinese}", description))

@@ -6,6 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from grassroots.cases.models import Case
+from grassroots.demo.cases import build_cases
 from grassroots.demo.county import COUNTY_CODE, DEMO_PASSWORD, build, build_logins
 from grassroots.org.models import Unit
 
@@ -25,10 +27,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             demo = build()
             build_logins(demo)
+            build_cases(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Built {demo.county.name_en}: {len(demo.townships)} streets and towns, {len(demo.villages)} "
-                f"villages and communities, {len(demo.grids)} grids, {len(demo.people)} people."
+                f"villages and communities, {len(demo.grids)} grids, {len(demo.people)} people, "
+                f"{Case.objects.count()} cases."
             )
         )
         for username, roles, description in demo.logins:

@@ -1,0 +1,180 @@
+"""The case pages: intake, queue, case page and its acts, board, notices — scoped, audited,
+and with a fixed number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from grassroots.audit.models import AuditEntry
+from grassroots.cases import services
+from grassroots.cases.choices import CaseKind, Channel, State
+from grassroots.cases.models import Case
+from grassroots.cases.services import PetitionerData
+
+pytestmark = pytest.mark.django_db
+
+
+def make_case(world, **kw):
+    fields = {
+        "actor": world.county_staff,
+        "kind": CaseKind.PETITION,
+        "channel": Channel.VISIT,
+        "unit": world.changlin,
+        "title": "路灯不亮",
+        "description": "长林社区主路路灯坏了一个月。",
+        "petitioners": [PetitionerData(name="李四", phone="13612345678")],
+    } | kw
+    return services.register_case(**fields)
+
+
+def test_staff_register_a_visit_from_the_form(world, as_user):
+    client = as_user(world.street_staff)
+    form = {
+        "channel": "visit",
+        "kind": "petition",
+        "unit": world.changlin.pk,
+        "title": "楼道堆物",
+        "persons": "3",
+        "description": "楼道长期堆放杂物，存在消防隐患。",
+        "petitioner_0_name": "王五",
+        "petitioner_0_phone": "13700000000",
+        "idempotency_key": "form-1",
+    }
+    response = client.post(reverse("cases:intake"), form)
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("cases:detail", args=[case.number])
+    assert (case.persons, case.petitioners.get().is_representative) == (3, True)
+    client.post(reverse("cases:intake"), form)  # a double click
+    assert Case.objects.count() == 1
+
+
+def test_the_form_shows_field_errors_in_the_users_language_and_writes_nothing(world, as_user):
+    client = as_user(world.street_staff)
+    response = client.post(
+        reverse("cases:intake"),
+        {
+            "channel": "visit",
+            "kind": "petition",
+            "unit": world.changlin.pk,
+            "title": "",
+            "description": "x",
+            "persons": "0",
+            "petitioner_0_phone": "call me",
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and Case.objects.count() == 0
+    assert "该字段是必填项。" in page  # Django's own Chinese message for the empty title
+
+
+def test_a_grid_member_reports_from_the_phone_form(world, as_user):
+    client = as_user(world.grid_member)
+    page = client.get(reverse("cases:grid-report")).content.decode()
+    assert world.changlin_grid.name in page
+    response = client.post(
+        reverse("cases:grid-report"),
+        {
+            "unit": world.changlin_grid.pk,
+            "title": "井盖缺失",
+            "description": "3栋前井盖缺失，夜间危险。",
+            "is_urgent": "on",
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert (case.kind, case.channel, case.unit, case.is_urgent) == (
+        "grid_incident",
+        "grid_patrol",
+        world.changlin_grid,
+        True,
+    )
+
+
+def test_acts_from_the_case_page(world, as_user):
+    case = make_case(world)
+    client = as_user(world.county_staff)
+    url = lambda name: reverse("cases:act", args=[case.number, name])  # noqa: E731
+    assert client.post(url("accept"), {"version": case.version}).status_code == 302
+    response = client.post(
+        url("assign"), {"organisations": ["zfbz"], "mode": "assign", "report_days": "10"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and "case-body" not in response.content.decode()[:50]
+    case.refresh_from_db()
+    assert case.state == State.ASSIGNED
+    bad = client.post(url("decline"), {"reason": "晚了"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 400 and "cannot be" in bad.content.decode()
+
+
+def test_outsiders_cannot_open_or_act_on_a_case(world, as_user):
+    case = make_case(world)
+    client = as_user(world.outsider)
+    assert client.get(reverse("cases:detail", args=[case.number])).status_code == 404
+    assert client.post(reverse("cases:act", args=[case.number, "accept"])).status_code == 404
+    assert client.get(reverse("cases:notice", args=[case.number, "acceptance"])).status_code == 404
+    assert case.number not in client.get(reverse("cases:queue") + "?tab=all").content.decode()
+
+
+def test_opening_a_case_and_revealing_a_phone_are_audited(world, as_user):
+    case = make_case(world)
+    client = as_user(world.county_staff)
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "136****5678" in page and "13612345678" not in page
+    revealed = client.post(reverse("cases:reveal-petitioner", args=[case.number, 0])).content.decode()
+    assert "13612345678" in revealed
+    reads = AuditEntry.objects.filter(action="read", target_id=str(case.pk))
+    assert reads.count() == 2 and reads.filter(detail__fields=["phone", "id_number"]).exists()
+
+
+def test_notices_render_in_both_languages(world, as_user):
+    case = make_case(world)
+    services.accept_case(case, actor=world.county_staff)
+    client = as_user(world.county_staff)
+    zh = client.get(reverse("cases:notice", args=[case.number, "acceptance"]) + "?lang=zh-hans").content.decode()
+    en = client.get(reverse("cases:notice", args=[case.number, "acceptance"]) + "?lang=en").content.decode()
+    assert "信访事项受理告知书" in zh and "李四" in zh and case.number in zh
+    assert "Notice of acceptance" in en and "was accepted on" in en
+    assert client.get(reverse("cases:notice", args=[case.number, "non_acceptance"])).status_code == 404
+
+
+def test_board_lists_overdue_cases(world, as_user):
+    import time_machine
+
+    with time_machine.travel("2026-01-05 10:00 +0800"):
+        late = make_case(world, title="超期未受理")
+    page = as_user(world.county_staff).get(reverse("cases:board")).content.decode()
+    assert late.number in page
+
+
+def test_similar_open_cases_are_suggested(world, as_user):
+    make_case(world, title="长林社区路灯不亮")
+    page = as_user(world.county_staff).get(reverse("cases:similar"), {"title": "路灯坏了"}).content.decode()
+    assert "长林社区路灯不亮" in page
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+@pytest.mark.parametrize("path", ["queue", "queue-all", "board", "detail"])
+def test_page_queries_do_not_grow(world, as_user, path):
+    client = as_user(world.county_staff)
+    first = make_case(world)
+    services.accept_case(first, actor=world.county_staff)
+    urls = {
+        "queue": reverse("cases:queue"),
+        "queue-all": reverse("cases:queue") + "?tab=all",
+        "board": reverse("cases:board"),
+        "detail": reverse("cases:detail", args=[first.number]),
+    }
+    small = count(client, urls[path])
+    for i in range(6):
+        other = make_case(world, title=f"案件{i}")
+        services.accept_case(other, actor=world.county_staff)
+        services.add_note(first, actor=world.county_staff, note=f"备注{i}")
+    assert count(client, urls[path]) == small
