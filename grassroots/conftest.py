@@ -197,7 +197,20 @@ def english() -> Any:
 
 @pytest.fixture
 def world(db: Any) -> World:
+    from grassroots.cases.models import Category
+    from grassroots.cases.seed import seed_taxonomy
+
+    if not Category.objects.exists():  # emptied by a transactional test's flush
+        seed_taxonomy()
     return build_world()
+
+
+@pytest.fixture
+def client() -> Any:
+    """A test client whose browser asks for English, as the assertions are written."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def test_the_form_shows_field_errors_in_the_users_language_and_writes_nothing(wo
 def test_a_grid_member_reports_from_the_phone_form(world, as_user):
     client = as_user(world.grid_member)
     page = client.get(reverse("cases:grid-report")).content.decode()
-    assert world.changlin_grid.name in page
+    assert world.changlin_grid.label in page
     response = client.post(
         reverse("cases:grid-report"),
         {

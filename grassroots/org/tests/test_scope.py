@@ -73,13 +73,13 @@ def test_anonymous_visitor_is_sent_to_log_in(world, client):
 
 def test_tree_browser_starts_at_the_top_of_the_users_scope(world, as_user):
     page = as_user(world.outsider).get(reverse("org:unit-tree")).content.decode()
-    assert world.lipu.name in page
-    assert world.liyang.name not in page and world.county.name not in page
+    assert world.lipu.label in page
+    assert world.liyang.label not in page and world.county.label not in page
 
 
 def test_unit_children_list_only_what_the_user_may_see(world, as_user):
     page = as_user(world.county_staff).get(reverse("org:unit-children", args=[world.county.code])).content.decode()
-    assert world.liyang.name in page and world.lipu.name in page
+    assert world.liyang.label in page and world.lipu.label in page
 
 
 def test_api_units_within_returns_a_scoped_subtree(world, as_user):

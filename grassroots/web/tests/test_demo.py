@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from grassroots.cases.seed import seed_taxonomy
 from grassroots.org.choices import Level, PostingRole, Rank, TeamKind
 from grassroots.org.models import Enterprise, Organisation, Person, Posting, Team, Unit
 
@@ -13,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.django_db(transaction=True)  # --reset flushes, which needs no enclosing transaction
 def test_demo_county_is_realistic_and_deterministic(capsys):
+    seed_taxonomy()  # an earlier transactional test may have emptied the seeded tables
     call_command("build_demo")
     out = capsys.readouterr().out
     assert "street    / demo-2024" in out

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from grassroots.cases.models import Case
+from grassroots.cases.seed import seed_taxonomy
 from grassroots.demo.cases import build_cases
 from grassroots.demo.county import COUNTY_CODE, DEMO_PASSWORD, build, build_logins
 from grassroots.org.models import Unit
@@ -21,6 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, reset: bool = False, **options: Any) -> None:
         if reset:
             call_command("flush", interactive=False, verbosity=0)
+            seed_taxonomy()  # flush empties the tables the migrations seeded
         if Unit.objects.filter(code=COUNTY_CODE).exists():
             self.stdout.write("The demo county is already built.")
             return
