@@ -145,3 +145,19 @@ def test_overdue_and_backlog_are_one_query_each(world, settings):
         assert Case.objects.backlog().filter(pk=case.pk).exists()
         settings.BACKLOG_THRESHOLD_DAYS = 30
         assert not Case.objects.backlog().filter(pk=case.pk).exists()
+
+
+def test_editing_a_policy_in_the_admin_makes_a_new_version(world, client):
+    case = petition(world)
+    policy = case.policy
+    client.force_login(world.admin)
+    url = f"/admin/cases/deadlinepolicy/{policy.pk}/change/"
+    form = {
+        "key": policy.key, "name": policy.name, "name_en": policy.name_en, "kind": "", "category": "",
+        "accept_days": "10", "handle_days": "60", "respond_hours": "", "resolve_hours": "",
+        "max_extension_days": "30", "review_request_days": "30", "review_answer_days": "30", "due_soon_days": "3",
+    }
+    assert client.post(url, form).status_code == 302
+    current = DeadlinePolicy.objects.get(key=policy.key, is_current=True)
+    assert (current.version, current.accept_days) == (2, 10)
+    assert Case.objects.get(pk=case.pk).policy_id == policy.pk

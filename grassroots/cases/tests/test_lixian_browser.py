@@ -69,8 +69,8 @@ WORDS = {
 }
 
 
-def open_as(browser, live_server, locale, username, path):
-    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 1000})
+def open_as(chromium, live_server, locale, username, path):
+    context = chromium.new_context(locale=locale, viewport={"width": 1280, "height": 1000})
     page = context.new_page()
     page.goto(live_server.url + "/login/?next=" + path)
     page.fill("#id_username", username)
