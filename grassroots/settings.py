@@ -181,6 +181,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "grassroots.cases.choices.CaseKind",
+        "OrganisationKindEnum": "grassroots.org.choices.OrganisationKind",
+        "ReviewOutcomeEnum": "grassroots.cases.choices.ReviewOutcome",
+    },
 }
 
 # --- background work ------------------------------------------------------------------

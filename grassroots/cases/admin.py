@@ -46,8 +46,19 @@ class RoutingRuleAdmin(AuditedAdmin):
 class DeadlinePolicyAdmin(AuditedAdmin):
     """Saving a change makes a new version; cases keep the version they started under."""
 
-    list_display = ["key", "version", "name", "kind", "category", "accept_days", "handle_days", "respond_hours",
-                    "resolve_hours", "working_days", "is_current"]
+    list_display = [
+        "key",
+        "version",
+        "name",
+        "kind",
+        "category",
+        "accept_days",
+        "handle_days",
+        "respond_hours",
+        "resolve_hours",
+        "working_days",
+        "is_current",
+    ]
     list_filter = ["is_current", "kind"]
     readonly_fields = ["version", "is_current", "created_at"]
 

@@ -164,3 +164,29 @@ def test_case_detail_query_count_does_not_grow_with_the_timeline(world, client):
     with CaptureQueriesContext(connection) as large:
         client.get(f"{url}/")
     assert len(small) == len(large)
+
+
+def required_fields(serializer_class) -> set[str]:
+    return {name for name, field in serializer_class().fields.items() if field.required}
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        n
+        for n, e in __import__("grassroots.cases.api.views", fromlist=["ACT_ENDPOINTS"]).ACT_ENDPOINTS.items()
+        if e.serializer and required_fields(e.serializer)
+    ),
+)
+def test_every_act_with_missing_fields_gets_a_field_specific_400_and_writes_nothing(world, client, name):
+    from grassroots.cases.api.views import ACT_ENDPOINTS
+
+    client.force_login(world.county_staff)
+    number = post(client, "/api/v1/cases/", SEWER).json()["number"]
+    case = Case.objects.get(number=number)
+    events = case.events.count()
+    response = post(client, f"/api/v1/cases/{number}/{name}/", {})
+    assert response.status_code == 400
+    assert set(response.json()) == required_fields(ACT_ENDPOINTS[name].serializer)
+    case.refresh_from_db()
+    assert (case.version, case.events.count()) == (1, events)

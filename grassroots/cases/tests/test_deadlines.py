@@ -153,9 +153,19 @@ def test_editing_a_policy_in_the_admin_makes_a_new_version(world, client):
     client.force_login(world.admin)
     url = f"/admin/cases/deadlinepolicy/{policy.pk}/change/"
     form = {
-        "key": policy.key, "name": policy.name, "name_en": policy.name_en, "kind": "", "category": "",
-        "accept_days": "10", "handle_days": "60", "respond_hours": "", "resolve_hours": "",
-        "max_extension_days": "30", "review_request_days": "30", "review_answer_days": "30", "due_soon_days": "3",
+        "key": policy.key,
+        "name": policy.name,
+        "name_en": policy.name_en,
+        "kind": "",
+        "category": "",
+        "accept_days": "10",
+        "handle_days": "60",
+        "respond_hours": "",
+        "resolve_hours": "",
+        "max_extension_days": "30",
+        "review_request_days": "30",
+        "review_answer_days": "30",
+        "due_soon_days": "3",
     }
     assert client.post(url, form).status_code == 302
     current = DeadlinePolicy.objects.get(key=policy.key, is_current=True)
