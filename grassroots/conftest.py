@@ -34,6 +34,10 @@ def pytest_configure(config: Any) -> None:
 
     # The real hasher takes ~0.3 s a password by design; tests make dozens of logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded files of a test run go to a scratch folder, never the data directory.
+    import tempfile
+
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="grassroots-media-")
 
 
 @dataclass

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "grassroots.accounts",
     "grassroots.org",
     "grassroots.cases",
+    "grassroots.activities",
+    "grassroots.research",
     "grassroots.web",
 ]
 

@@ -53,6 +53,8 @@ class Act(models.TextChoices):
     PACKAGE = "package", gettext_lazy("package leader set")
     NOTE = "note", gettext_lazy("note")
     CLASSIFY = "classify", gettext_lazy("classified")
+    ACTIVITY = "activity", gettext_lazy("work at the grassroots")
+    MEASURE = "measure", gettext_lazy("measure adopted")
 
 
 STAFF = frozenset({Role.PETITION_STAFF, Role.ADMINISTRATOR, Role.LEADER})
