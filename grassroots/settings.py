@@ -187,6 +187,10 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "grassroots.cases.choices.CaseKind",
         "OrganisationKindEnum": "grassroots.org.choices.OrganisationKind",
         "ReviewOutcomeEnum": "grassroots.cases.choices.ReviewOutcome",
+        "CaseStateEnum": "grassroots.cases.choices.State",
+        "ActivityKindEnum": "grassroots.activities.choices.ActivityKind",
+        "ActivityStateEnum": "grassroots.activities.choices.ActivityState",
+        "AppointmentStateEnum": "grassroots.activities.choices.AppointmentState",
     },
 }
 

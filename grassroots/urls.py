@@ -10,6 +10,7 @@ from grassroots.web import views as web_views
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("grassroots.org.api.urls")),
     path("", include("grassroots.cases.api.urls")),
+    path("", include("grassroots.activities.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("org/", include("grassroots.org.urls")),
     path("cases/", include("grassroots.cases.urls")),
+    path("activities/", include("grassroots.activities.urls")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]

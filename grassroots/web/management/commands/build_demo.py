@@ -8,6 +8,7 @@ from django.db import transaction
 
 from grassroots.cases.models import Case
 from grassroots.cases.seed import seed_taxonomy
+from grassroots.demo.activities import build_activities
 from grassroots.demo.cases import build_cases
 from grassroots.demo.county import COUNTY_CODE, DEMO_PASSWORD, build, build_logins
 from grassroots.org.models import Unit
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             demo = build()
             build_logins(demo)
             build_cases(demo)
+            build_activities(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Built {demo.county.name_en}: {len(demo.townships)} streets and towns, {len(demo.villages)} "

@@ -1,0 +1,179 @@
+"""Activity pages and API: scope, forms that file cases and book slots, query counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from grassroots.activities import services
+from grassroots.activities.choices import ActivityKind
+from grassroots.activities.models import Activity, Appointment
+from grassroots.cases import services as cases
+from grassroots.cases.choices import CaseKind, Channel
+from grassroots.cases.models import Case
+from grassroots.cases.services import PetitionerData
+
+pytestmark = pytest.mark.django_db
+CST = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 20, 10, tzinfo=CST)
+
+
+@pytest.fixture
+def meeting(world):
+    return services.record_grid_meeting(
+        world.changlin_grid, actor=world.grid_member, held_at=NOW, topic="楼道", minutes="12户参加", attendees=12
+    )
+
+
+@pytest.fixture
+def reception(world):
+    with time_machine.travel(NOW):
+        return services.record_activity(
+            actor=world.county_staff,
+            kind=ActivityKind.RECEPTION_DAY,
+            title="接访日",
+            unit=world.county,
+            starts_at=datetime(2026, 11, 25, 9, tzinfo=CST),
+            ends_at=datetime(2026, 11, 25, 11, tzinfo=CST),
+            held=False,
+        )
+
+
+def test_recording_a_grid_meeting_from_the_form(world, as_user):
+    client = as_user(world.grid_member)
+    response = client.post(
+        reverse("activities:record"),
+        {
+            "kind": "grid_meeting",
+            "title": "微议事",
+            "unit": world.changlin_grid.pk,
+            "starts_at": "2026-11-20T19:00",
+            "minutes": "议定清理楼道。",
+            "persons": "9",
+            "held": "on",
+        },
+    )
+    activity = Activity.objects.get()
+    assert response.status_code == 302 and (activity.persons, activity.unit) == (9, world.changlin_grid)
+    bad = client.post(
+        reverse("activities:record"),
+        {"kind": "grid_meeting", "title": "", "unit": world.changlin_grid.pk, "starts_at": "tomorrow", "persons": "-1"},
+    )
+    assert bad.status_code == 200 and Activity.objects.count() == 1
+
+
+def test_filing_a_problem_from_the_activity_page(world, as_user, meeting):
+    client = as_user(world.grid_member)
+    response = client.post(
+        reverse("activities:file-case", args=[meeting.pk]),
+        {"title": "楼道堆物", "description": "3栋楼道堆物。", "persons": "1"},
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert (case.channel, case.kind, case.unit) == (Channel.GRID_MEETING, CaseKind.GRID_INCIDENT, world.changlin_grid)
+    empty = client.post(reverse("activities:file-case", args=[meeting.pk]), {"title": ""})
+    assert empty.status_code == 400 and Case.objects.count() == 1
+
+
+def test_booking_a_slot_from_the_page_and_receiving_the_visit(world, as_user, reception):
+    case = cases.register_case(
+        actor=world.county_staff,
+        kind=CaseKind.PETITION,
+        channel=Channel.LETTER,
+        unit=world.changlin,
+        title="补偿",
+        description="补偿标准",
+        petitioners=[PetitionerData(name="赵六")],
+    )
+    client = as_user(world.county_staff)
+    with time_machine.travel(NOW):
+        response = client.post(
+            reverse("activities:book", args=[reception.pk]),
+            {"case": case.number, "slot_at": "2026-11-25T09:30:00+08:00"},
+        )
+        assert response.status_code == 302
+        taken = client.post(
+            reverse("activities:book", args=[reception.pk]),
+            {"case": case.number, "slot_at": "2026-11-25T09:30:00+08:00"},
+        )
+        assert taken.status_code == 400 and "taken" in taken.content.decode()
+    appointment = Appointment.objects.get()
+    client.post(
+        reverse("activities:attend", args=[reception.pk, appointment.pk]), {"notes": "当面沟通", "outcome": "moved"}
+    )
+    reception.refresh_from_db()
+    assert (reception.batches, reception.persons, reception.state) == (1, 1, "held")
+
+
+def test_outsiders_see_no_activity(world, as_user, meeting):
+    client = as_user(world.outsider)
+    assert client.get(reverse("activities:detail", args=[meeting.pk])).status_code == 404
+    assert client.post(reverse("activities:file-case", args=[meeting.pk]), {}).status_code == 404
+    assert meeting.title not in client.get(reverse("activities:list")).content.decode()
+    assert client.get(f"/api/v1/activities/{meeting.pk}/").status_code == 404
+
+
+def test_api_records_an_activity_and_files_a_case(world, client):
+    client.force_login(world.street_staff)
+    created = client.post(
+        "/api/v1/activities/",
+        {
+            "kind": "on_site_office",
+            "title": "现场办公",
+            "unit": world.changlin.code,
+            "starts_at": "2026-11-20T09:00:00+08:00",
+            "minutes": "现场协调",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.json()
+    pk = created.json()["id"]
+    filed = client.post(
+        f"/api/v1/activities/{pk}/file-case/",
+        {
+            "title": "排水不畅",
+            "description": "雨后积水。",
+            "persons": 3,
+            "petitioners": [{"name": "代表", "is_representative": True}],
+        },
+        content_type="application/json",
+    )
+    assert filed.status_code == 201 and filed.json()["channel"] == "on_site"
+    detail = client.get(f"/api/v1/activities/{pk}/").json()
+    assert (detail["batches"], detail["persons"], len(detail["case_links"])) == (1, 3, 1)
+    bad = client.post("/api/v1/activities/", {"kind": "party", "unit": "nowhere"}, content_type="application/json")
+    assert bad.status_code == 400 and {"kind", "unit", "title", "starts_at"} <= set(bad.json())
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+@pytest.mark.parametrize("url", ["/activities/", "/activities/calendar/?month=2026-11", "/api/v1/activities/"])
+def test_activity_lists_do_not_grow_in_queries(world, as_user, url):
+    client = as_user(world.street_staff)
+    services.record_grid_meeting(world.changlin_grid, actor=None, held_at=NOW, topic="a", minutes="m", attendees=1)
+    small = count(client, url)
+    for i in range(6):
+        services.record_grid_meeting(
+            world.changlin_grid, actor=None, held_at=NOW, topic=f"t{i}", minutes="m", attendees=i
+        )
+    assert count(client, url) == small
+
+
+def test_activity_page_queries_do_not_grow(world, as_user, meeting):
+    client = as_user(world.street_staff)
+    url = reverse("activities:detail", args=[meeting.pk])
+    services.file_case(meeting, actor=world.grid_member, title="问题", description="d")
+    small = count(client, url)
+    for i in range(5):
+        services.file_case(meeting, actor=world.grid_member, title=f"问题{i}", description="d")
+    assert count(client, url) == small
