@@ -19,18 +19,12 @@ from grassroots.activities.choices import (
 )
 from grassroots.cases.models import Case
 from grassroots.org.models import Organisation, Person, Posting, Team, Unit
-from grassroots.org.paths import PATH_MAX_LENGTH, PathField, within_q
+from grassroots.org.paths import PATH_MAX_LENGTH, PathField
+from grassroots.org.querysets import ScopedQuerySet
 
 
-class ActivityQuerySet(models.QuerySet["Activity"]):
-    def visible_to(self, user: object) -> ActivityQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        paths = user.scope_paths()  # type: ignore[attr-defined]  # accounts.User
-        return self if paths is None else self.filter(within_q("unit_path", paths))
-
-    def within(self, unit: Unit) -> ActivityQuerySet:
-        return self.filter(within_q("unit_path", [unit.path]))
+class ActivityQuerySet(ScopedQuerySet["Activity"]):
+    scope_field = "unit_path"  # copied from the unit: calendars of a subtree need no join
 
 
 class Schedule(models.Model):

@@ -3,33 +3,27 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
-
 from grassroots import clock
 from grassroots.cases.choices import FINAL_STATES
-from grassroots.org.paths import within_q
+from grassroots.org.querysets import ScopedQuerySet
 
 if TYPE_CHECKING:
     from grassroots.cases.models import Case  # noqa: F401  # named in a string below
 
 
-class CaseQuerySet(models.QuerySet["Case"]):
+class CaseQuerySet(ScopedQuerySet["Case"]):
+    scope_field = "unit_path"  # copied from the unit: subtree filters on millions of cases need no join
+
     def visible_to(self, user: Any) -> CaseQuerySet:
         """Cases placed in the user's unit subtrees, less any that complain about the
         user or about an organisation the user works in."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        paths = user.scope_paths()
-        qs = self if paths is None else self.filter(within_q("unit_path", paths))
-        if user.person_id:
+        qs: CaseQuerySet = super().visible_to(user)  # type: ignore[assignment]  # same class
+        if getattr(user, "is_authenticated", False) and user.person_id:
             qs = qs.exclude(complained_parties__person_id=user.person_id)
             org_ids = user.organisation_ids()
             if org_ids:
                 qs = qs.exclude(complained_parties__organisation_id__in=org_ids)
         return qs
-
-    def within(self, unit: Any) -> CaseQuerySet:
-        return self.filter(within_q("unit_path", [unit.path]))
 
     def open(self) -> CaseQuerySet:
         return self.exclude(state__in=FINAL_STATES)

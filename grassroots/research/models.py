@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from grassroots import clock
 from grassroots.cases.models import Case
 from grassroots.org.models import Organisation, Unit
-from grassroots.org.paths import PATH_MAX_LENGTH, PathField, within_q
+from grassroots.org.paths import PATH_MAX_LENGTH, PathField
+from grassroots.org.querysets import ScopedQuerySet
 
 
 class MeasureKind(models.TextChoices):
@@ -19,12 +20,8 @@ class MeasureKind(models.TextChoices):
     POLICY = "policy", _("Policy")
 
 
-class MeasureQuerySet(models.QuerySet["Measure"]):
-    def visible_to(self, user: object) -> MeasureQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        paths = user.scope_paths()  # type: ignore[attr-defined]  # accounts.User
-        return self if paths is None else self.filter(within_q("unit_path", paths))
+class MeasureQuerySet(ScopedQuerySet["Measure"]):
+    scope_field = "unit_path"
 
 
 class Measure(models.Model):

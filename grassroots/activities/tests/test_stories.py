@@ -236,7 +236,7 @@ def test_suqian_parking_story_from_the_visit_to_the_measures(world):
     finish(case, world)
     case.refresh_from_db()
     assert case.state == State.RESOLVED
-    assert sorted(m.quantity for m in case.measures.all()) == [Decimal(38), Decimal(43)]
+    assert sorted(m.quantity or 0 for m in case.measures.all()) == [Decimal(38), Decimal(43)]
     assert {e.kind for e in case.events.all()} >= {"activity", "measure", "resolve"}
     assert new_spaces.unit == world.changlin and free.unit_path == world.changlin.path
     with pytest.raises(ValidationError) as info:
