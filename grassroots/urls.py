@@ -25,6 +25,7 @@ urlpatterns = [
     path("org/", include("grassroots.org.urls")),
     path("cases/", include("grassroots.cases.urls")),
     path("activities/", include("grassroots.activities.urls")),
+    path("research/", include("grassroots.research.urls")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]

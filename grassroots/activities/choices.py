@@ -57,6 +57,12 @@ class AppointmentState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class MediationOutcome(models.TextChoices):
+    AGREEMENT = "agreement", _("Agreement signed")
+    FAILED = "failed", _("No agreement")
+    REFERRED = "referred", _("Referred (to court, arbitration or another body)")
+
+
 class PostingOutcomeKind(models.TextChoices):
     COOPERATIVE = "cooperative", _("Cooperative founded")
     ORDER = "order", _("Order signed")

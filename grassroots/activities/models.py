@@ -14,6 +14,7 @@ from grassroots.activities.choices import (
     ActivityState,
     AppointmentState,
     CaseRole,
+    MediationOutcome,
     PostingOutcomeKind,
     Recurrence,
 )
@@ -101,6 +102,7 @@ class Activity(models.Model):
     )
     topic = models.CharField(_("topic"), max_length=300, blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
+    outcome = models.CharField(_("mediation outcome"), max_length=16, choices=MediationOutcome.choices, blank=True)
     batches = models.PositiveIntegerField(_("batches reached"), default=0)
     persons = models.PositiveIntegerField(_("persons reached"), default=0)
     schedule = models.ForeignKey(Schedule, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities")

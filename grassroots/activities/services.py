@@ -229,6 +229,43 @@ def link_case(activity: Activity, *, actor: Any, case: Case, role: str, note: st
     return link
 
 
+def record_mediation(
+    case: Case,
+    *,
+    actor: Any,
+    held_at: datetime,
+    outcome: str,
+    minutes: str,
+    organisation: Organisation | None = None,
+    participants: list[Person] | None = None,
+) -> Activity:
+    """A mediation session on a dispute (M6): an agreement resolves the case; a failure or a
+    referral moves it on. Either way it is on the case's timeline."""
+    from grassroots.activities.choices import MediationOutcome
+
+    if outcome not in MediationOutcome.values:
+        raise ValidationError({"outcome": [_("Unknown outcome.")]})
+    if not minutes.strip():
+        raise ValidationError({"minutes": [_("Record what was agreed or why not.")]})
+    with transaction.atomic():
+        session = record_activity(
+            actor=actor,
+            kind=ActivityKind.MEDIATION,
+            title=_("Mediation: {title}").format(title=case.title),
+            unit=case.unit,
+            starts_at=held_at,
+            minutes=minutes,
+            organisation=organisation,
+            participants=participants,
+            persons=case.persons,
+        )
+        Activity.objects.filter(pk=session.pk).update(outcome=outcome)
+        session.outcome = outcome
+        role = CaseRole.RESOLVED if outcome == MediationOutcome.AGREEMENT else CaseRole.MOVED
+        link_case(session, actor=actor, case=case, role=role, note=str(MediationOutcome(outcome).label))
+    return session
+
+
 # --- schedules --------------------------------------------------------------------------------
 
 

@@ -72,6 +72,7 @@ def test_a_grid_meeting_files_two_problems_and_later_one_is_solved(world):
     assert "unit" in info.value.message_dict
 
 
+@pytest.mark.django_db(transaction=True)  # the task worker closes connections, as a real worker does
 def test_a_reception_day_with_an_appointment_and_a_walk_in_group_of_five(world, django_capture_on_commit_callbacks):
     """M3: every visit is counted in batches (a group is one batch) and persons."""
     leader = org.register_person(actor=None, unit=world.county, code="P-L-1", name="县委书记", rank="county_division")
