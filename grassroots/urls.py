@@ -11,6 +11,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("grassroots.org.api.urls")),
     path("", include("grassroots.cases.api.urls")),
     path("", include("grassroots.activities.api.urls")),
+    path("", include("grassroots.research.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

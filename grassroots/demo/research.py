@@ -92,7 +92,7 @@ def build_research(demo: DemoCounty, today: date | None = None) -> None:
                 services.adopt_measure(
                     actor=None,
                     topic=topic,
-                    title=f"出台{title}专项措施",
+                    title=f"{topic.title.removesuffix('调研')}：出台专项措施",
                     adopted_on=start + timedelta(days=150),
                     kind="policy",
                     document_number=f"澧办发〔2026〕{a_index * 10 + t + 1}号",

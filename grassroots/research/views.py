@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from grassroots.research.models import KeyProject, Measure, ResearchPlan, ServiceItem, Topic
-from grassroots.research.services import plan_progress
+from grassroots.research.services import plan_progress, progress_of
 from grassroots.web.views import get_visible_or_404
 
 
@@ -17,11 +17,12 @@ from grassroots.web.views import get_visible_or_404
 def overview(request: HttpRequest) -> HttpResponse:
     user = request.user
     plans = list(ResearchPlan.objects.visible_to(user).select_related("unit")[:50])
+    figures = progress_of([p.pk for p in plans])
     return render(
         request,
         "research/overview.html",
         {
-            "plans": [(p, plan_progress(p)) for p in plans],
+            "plans": [(p, figures[p.pk]) for p in plans],
             "projects": list(
                 KeyProject.objects.visible_to(user)
                 .filter(parent__isnull=True)
@@ -29,7 +30,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 .prefetch_related("children", "package_leaders")[:50]
             ),
             "items": list(ServiceItem.objects.visible_to(user).prefetch_related("reforms")[:100]),
-            "measures": list(Measure.objects.visible_to(user).select_related("case", "unit")[:50]),
+            "measures": list(Measure.objects.visible_to(user).select_related("case", "unit")[:20]),
         },
     )
 

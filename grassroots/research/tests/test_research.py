@@ -149,3 +149,41 @@ def test_research_pages_are_scoped(world, as_user):
     assert "网格员不足" in page
     assert as_user(world.outsider).get(reverse("research:plan", args=[plan.pk])).status_code == 404
     assert "澧阳街道调研" not in as_user(world.outsider).get(reverse("research:overview")).content.decode()
+
+
+def test_research_api_and_page_queries_do_not_grow(world, as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client = as_user(world.street_staff)
+
+    def add(n):
+        plan = services.create_plan(actor=None, title=f"方案{n}", unit=world.liyang, starts_on=date(2026, 1, 1))
+        services.add_topic(services.add_aspect(plan, actor=None, title="方面"), actor=None, title="课题")
+        services.adopt_measure(actor=None, unit=world.liyang, title=f"举措{n}", adopted_on=date(2026, 1, 2))
+        services.create_service_item(actor=None, name=f"事项{n}", unit=world.liyang, materials=3, time_limit_hours=8)
+        return plan
+
+    plan = add(0)
+    urls = [
+        "/api/v1/measures/",
+        "/api/v1/service-items/",
+        "/api/v1/key-projects/",
+        reverse("research:plan", args=[plan.pk]),
+        reverse("research:overview"),
+        "/api/v1/research-plans/",
+    ]
+    small = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        small.append(len(ctx))
+    for n in range(1, 5):
+        add(n)
+    for url, before in zip(urls, small, strict=True):
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        assert len(ctx) == before, url
+    outsider = as_user(world.outsider).get("/api/v1/measures/").json()
+    assert outsider["results"] == []
