@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -16,6 +16,10 @@ _offset: ContextVar[timedelta] = ContextVar("clock_offset", default=timedelta(0)
 
 def now() -> datetime:
     return timezone.now() + _offset.get()
+
+
+def today() -> date:
+    return timezone.localtime(now()).date()
 
 
 @contextlib.contextmanager

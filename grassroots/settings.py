@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "grassroots.cases",
     "grassroots.activities",
     "grassroots.research",
+    "grassroots.linkage",
     "grassroots.web",
 ]
 

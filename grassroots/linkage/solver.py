@@ -110,7 +110,9 @@ def _eligible(instance: Instance) -> dict[tuple[int, str], list[Item]]:
     return out
 
 
-def _components(instance: Instance, eligible: dict[tuple[int, str], list[Item]]) -> list[tuple[list[Cadre], list[Item], list[Item]]]:
+def _components(
+    instance: Instance, eligible: dict[tuple[int, str], list[Item]]
+) -> list[tuple[list[Cadre], list[Item], list[Item]]]:
     """Independent sub-problems: cadres and items joined by any eligible pair."""
     parent: dict[tuple[str, int], tuple[str, int]] = {}
 
@@ -173,8 +175,14 @@ def diagnose(instance: Instance) -> list[Gap]:
             need = len(villages) + len(enterprises)
             if cadres and need > cap * len(cadres):
                 scope = _common_prefix([c.jurisdiction for c in cadres])
-                gaps.append(Gap("too_few_cadres", needed=math.ceil(need / cap) - len(cadres), scope=scope,
-                                cadres=[c.id for c in cadres]))
+                gaps.append(
+                    Gap(
+                        "too_few_cadres",
+                        needed=math.ceil(need / cap) - len(cadres),
+                        scope=scope,
+                        cadres=[c.id for c in cadres],
+                    )
+                )
     return gaps
 
 
@@ -200,8 +208,17 @@ def solve(instance: Instance) -> Solution:
             continue
         found = _solve_component(instance, cadres, villages, enterprises, eligible)
         if found is None:
-            return Solution(feasible=False, gaps=[Gap("too_few_cadres", needed=1, cadres=[c.id for c in cadres],
-                                                      scope=_common_prefix([c.jurisdiction for c in cadres]))])
+            return Solution(
+                feasible=False,
+                gaps=[
+                    Gap(
+                        "too_few_cadres",
+                        needed=1,
+                        cadres=[c.id for c in cadres],
+                        scope=_common_prefix([c.jurisdiction for c in cadres]),
+                    )
+                ],
+            )
         component_links, load = found
         links |= component_links
         max_load = max(max_load, load)
@@ -209,7 +226,10 @@ def solve(instance: Instance) -> Solution:
 
 
 def _solve_component(
-    instance: Instance, cadres: list[Cadre], villages: list[Item], enterprises: list[Item],
+    instance: Instance,
+    cadres: list[Cadre],
+    villages: list[Item],
+    enterprises: list[Item],
     eligible: dict[tuple[int, str], list[Item]],
 ) -> tuple[set[tuple[int, str, int]], int] | None:
     """The lowest feasible heaviest load of one component, and the cheapest assignment at it.
@@ -249,8 +269,12 @@ def _solve_component(
 
 
 def _flow(
-    instance: Instance, cadres: list[Cadre], villages: list[Item], enterprises: list[Item],
-    eligible: dict[tuple[int, str], list[Item]], load: int,
+    instance: Instance,
+    cadres: list[Cadre],
+    villages: list[Item],
+    enterprises: list[Item],
+    eligible: dict[tuple[int, str], list[Item]],
+    load: int,
 ) -> set[tuple[int, str, int]] | None:
     """The cheapest assignment with every cadre at most ``load`` links, or None."""
     n = len(cadres)
@@ -302,8 +326,13 @@ def _flow(
     offset = sum(len(x) for x in tails)
     for kind in (VILLAGE, ENTERPRISE):
         first_pair_arc[kind] = offset
-        arcs(np.asarray(pair_tail[kind], dtype=np.int64), np.asarray(pair_head[kind], dtype=np.int64), 0, 1,
-             np.asarray(pair_cost[kind], dtype=np.int64))
+        arcs(
+            np.asarray(pair_tail[kind], dtype=np.int64),
+            np.asarray(pair_head[kind], dtype=np.int64),
+            0,
+            1,
+            np.asarray(pair_cost[kind], dtype=np.int64),
+        )
         offset += len(pair_tail[kind])
     arcs(v0 + np.arange(len(villages)), np.full(len(villages), t), 1, big)
     arcs(e0 + np.arange(len(enterprises)), np.full(len(enterprises), t), 1, big)
@@ -311,7 +340,8 @@ def _flow(
 
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails), np.concatenate(heads), np.concatenate(caps), np.concatenate(costs))
+        np.concatenate(tails), np.concatenate(heads), np.concatenate(caps), np.concatenate(costs)
+    )
     flow.set_nodes_supplies(np.arange(nodes), supply)
     if flow.solve() != flow.OPTIMAL:
         return None

@@ -3,7 +3,6 @@ coverage holds in the result and the heaviest load is the lowest possible."""
 
 from __future__ import annotations
 
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,8 +64,12 @@ def instances(draw):
     villages = [Item(id=i + 1, path=p, township=t) for i in range(draw(st.integers(0, 2))) for p, t in [place(i)]]
     enterprises = [Item(id=i + 1, path=p, township=t) for i in range(draw(st.integers(0, 3))) for p, t in [place(i)]]
     return Instance(
-        cadres=cadres, villages=villages, enterprises=enterprises, min_villages=draw(st.integers(0, 1)),
-        min_enterprises=draw(st.integers(0, 2)), max_per_cadre=draw(st.one_of(st.none(), st.integers(1, 4))),
+        cadres=cadres,
+        villages=villages,
+        enterprises=enterprises,
+        min_villages=draw(st.integers(0, 1)),
+        min_enterprises=draw(st.integers(0, 2)),
+        max_per_cadre=draw(st.one_of(st.none(), st.integers(1, 4))),
         within_jurisdiction=draw(st.booleans()),
     )
 
@@ -89,8 +92,9 @@ def test_solver_matches_brute_force(instance):
 def test_existing_links_are_kept_when_they_cost_nothing():
     cadres = [Cadre(1, "000001", TOWNS[0]), Cadre(2, "000001", TOWNS[1])]
     villages = [Item(1, TOWNS[0] + "000001", TOWNS[0]), Item(2, TOWNS[1] + "000002", TOWNS[1])]
-    instance = Instance(cadres, villages, [], min_villages=1, min_enterprises=0,
-                        existing={(1, VILLAGE, 2), (2, VILLAGE, 1)})
+    instance = Instance(
+        cadres, villages, [], min_villages=1, min_enterprises=0, existing={(1, VILLAGE, 2), (2, VILLAGE, 1)}
+    )
     assert solve(instance).links == {(1, VILLAGE, 2), (2, VILLAGE, 1)}
     fresh = Instance(cadres, villages, [], min_villages=1, min_enterprises=0)
     assert solve(fresh).links == {(1, VILLAGE, 1), (2, VILLAGE, 2)}  # nearness: same township
