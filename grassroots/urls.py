@@ -12,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("grassroots.cases.api.urls")),
     path("", include("grassroots.activities.api.urls")),
     path("", include("grassroots.research.api.urls")),
+    path("", include("grassroots.linkage.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("cases/", include("grassroots.cases.urls")),
     path("activities/", include("grassroots.activities.urls")),
     path("research/", include("grassroots.research.urls")),
+    path("linkage/", include("grassroots.linkage.urls")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]

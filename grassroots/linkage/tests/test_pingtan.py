@@ -18,21 +18,48 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def pingtan(db):
-    district = org.create_unit(actor=None, code="350128000000", name="平潭综合实验区", name_en="Pingtan",
-                               level=Level.COUNTY)
-    towns = [org.create_unit(actor=None, code=f"350128{t:03d}000", name=f"镇{t}", name_en=f"Town {t}",
-                             level=Level.TOWNSHIP, parent=district) for t in (1, 2, 3)]
-    villages = [org.create_unit(actor=None, code=f"350128{t:03d}{v:03d}", name=f"村{t}-{v}", level=Level.VILLAGE,
-                                parent=town) for t, town in enumerate(towns, start=1) for v in (1, 2)]
+    district = org.create_unit(
+        actor=None, code="350128000000", name="平潭综合实验区", name_en="Pingtan", level=Level.COUNTY
+    )
+    towns = [
+        org.create_unit(
+            actor=None,
+            code=f"350128{t:03d}000",
+            name=f"镇{t}",
+            name_en=f"Town {t}",
+            level=Level.TOWNSHIP,
+            parent=district,
+        )
+        for t in (1, 2, 3)
+    ]
+    villages = [
+        org.create_unit(actor=None, code=f"350128{t:03d}{v:03d}", name=f"村{t}-{v}", level=Level.VILLAGE, parent=town)
+        for t, town in enumerate(towns, start=1)
+        for v in (1, 2)
+    ]
     for i in range(20):
-        org.register_enterprise(actor=None, unit=villages[i % 6], code=f"E{i:03d}", name=f"企业{i}",
-                                sector=Sector.MANUFACTURING, above_designated_size=i < 12)
-    cadres = [org.register_person(actor=None, unit=district, code=f"C{i}", name=f"干部{i}",
-                                  rank=Rank.DEPARTMENT_BUREAU) for i in range(5)]
+        org.register_enterprise(
+            actor=None,
+            unit=villages[i % 6],
+            code=f"E{i:03d}",
+            name=f"企业{i}",
+            sector=Sector.MANUFACTURING,
+            above_designated_size=i < 12,
+        )
+    cadres = [
+        org.register_person(actor=None, unit=district, code=f"C{i}", name=f"干部{i}", rank=Rank.DEPARTMENT_BUREAU)
+        for i in range(5)
+    ]
     org.register_person(actor=None, unit=district, code="CLERK", name="科员", rank=Rank.OTHER)
     policy = LinkagePolicy.objects.create(
-        name="1+1+5挂钩联系", name_en='"1+1+5" linkage', unit=district, min_rank=Rank.DEPARTMENT_BUREAU,
-        min_villages=1, min_enterprises=5, max_per_cadre=8, within_jurisdiction=True,
+        name="1+1+5挂钩联系",
+        name_en='"1+1+5" linkage',
+        unit=district,
+        min_rank=Rank.DEPARTMENT_BUREAU,
+        min_villages=1,
+        min_enterprises=5,
+        max_per_cadre=8,
+        within_jurisdiction=True,
     )
     return {"district": district, "towns": towns, "villages": villages, "cadres": cadres, "policy": policy}
 
