@@ -269,3 +269,73 @@ def end_link(item: Link, *, actor: Any) -> Link:
     item.refresh_from_db()
     record(Action.UPDATE, actor=actor, target=item, detail={"ended_on": str(item.ended_on)})
     return item
+
+
+# --- package leaders (包案) ---------------------------------------------------------------------
+
+
+def leaders_for(unit: Unit) -> Any:
+    """Leading cadres on the rosters of ``unit``'s subtree: those with an active leading post."""
+    from grassroots.org.models import Post
+
+    leading = Post.objects.active().filter(is_leader=True).values("person_id")
+    return Person.objects.within(unit).filter(pk__in=leading).select_related("unit")
+
+
+def plan_package_leaders(cases: list[Any], leaders: list[Person]) -> tuple[dict[int, Person], int, list[str]]:
+    """A package leader for every case, within each leader's own unit, the busiest leader as
+    lightly loaded as possible, keeping leaders already in charge. Returns the choice per
+    case id, the heaviest load, and the reasons when some case cannot be covered."""
+    from grassroots.cases.models import PackagePlan
+
+    current = dict(PackagePlan.objects.filter(case__in=cases).values_list("case_id", "leader_id"))
+    instance = solver.Instance(
+        cadres=[solver.Cadre(p.pk, p.unit.path, p.unit.path) for p in leaders],
+        villages=[],
+        enterprises=[solver.Item(c.pk, c.unit_path, c.unit_path) for c in cases],
+        min_villages=0,
+        min_enterprises=0,
+        within_jurisdiction=True,
+        existing={(leader, solver.ENTERPRISE, case) for case, leader in current.items()},
+    )
+    solution = solver.solve(instance)
+    if not solution.feasible:
+        lost = [g for g in solution.gaps if g.reason == "uncoverable"]
+        count = sum(len(g.items) for g in lost) or len(cases)
+        return (
+            {},
+            0,
+            [
+                ngettext(
+                    "%(n)d case has no leader within whose unit it lies.",
+                    "%(n)d cases have no leader within whose unit they lie.",
+                    count,
+                )
+                % {"n": count}
+            ],
+        )
+    by_id = {p.pk: p for p in leaders}
+    chosen: dict[int, Person] = {}
+    for leader, _kind, case in sorted(solution.links):
+        if case not in chosen or current.get(case) == leader:
+            chosen[case] = by_id[leader]
+    return chosen, solution.max_load, []
+
+
+def assign_package_leaders(*, actor: Any, unit: Unit, cases: list[Any]) -> tuple[int, int]:
+    """Give every open difficult or backlog case of ``cases`` a package leader, balanced."""
+    from grassroots.cases.services import set_package_leader
+
+    chosen, load, reasons = plan_package_leaders(cases, list(leaders_for(unit)))
+    if reasons:
+        raise ValidationError({"leaders": reasons})
+    with transaction.atomic():
+        for case in cases:
+            set_package_leader(
+                case,
+                actor=actor,
+                leader=chosen[case.pk],
+                task=_("Settle the case and report on it."),
+                responsibility=_("The package leader answers for the case until it is closed."),
+            )
+    return len(cases), load

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.report, name="report"),
     path("<int:pk>/proposal/", views.proposal, name="proposal"),
     path("<int:pk>/export/", views.export, name="export"),
+    path("package-leaders/", views.package_leaders, name="package-leaders"),
 ]

@@ -99,3 +99,45 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
         [_("item"), _("count or code"), _("of or name"), _("note")],
         rows,
     )
+
+
+@login_required
+def package_leaders(request: HttpRequest) -> HttpResponse:
+    """Open difficult and backlog cases, and a balanced package leader for each in one go."""
+    from django.db.models import Q
+
+    from grassroots.cases.models import Case
+    from grassroots.org.models import Unit
+    from grassroots.web.views import top_units
+
+    user: Any = request.user
+    roots = top_units(user)
+    unit = roots[0] if len(roots) == 1 else Unit.objects.filter(parent__isnull=True).first()
+    needing = (
+        Case.objects.visible_to(user)
+        .open()
+        .filter(Q(is_difficult=True) | Q(pk__in=Case.objects.backlog().values("pk")))
+    )
+    cases = list(needing.select_related("unit", "package__leader").order_by("current_due_at")[:500])
+    plan: dict[int, Any] = {}
+    load = 0
+    reasons: list[str] = []
+    if unit is not None and cases:
+        plan, load, reasons = services.plan_package_leaders(cases, list(services.leaders_for(unit)))
+    if request.method == "POST" and user.has_role(*APPROVERS) and unit is not None:
+        try:
+            done, load = services.assign_package_leaders(actor=user, unit=unit, cases=cases)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("{n} cases now have a package leader; the busiest leader has {load}.").format(n=done, load=load),
+            )
+            return redirect("linkage:package-leaders")
+    rows = [(c, plan.get(c.pk)) for c in cases]
+    return render(
+        request,
+        "linkage/package_leaders.html",
+        {"rows": rows, "load": load, "reasons": reasons, "may_apply": user.has_role(*APPROVERS)},
+    )

@@ -16,8 +16,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def liyang_policy(world, pingtan):  # noqa: F811
-    return LinkagePolicy.objects.create(name="街道挂钩", unit=world.liyang, min_rank=Rank.OTHER, min_villages=1,
-                                        min_enterprises=0, enterprise_scope="all")
+    return LinkagePolicy.objects.create(
+        name="街道挂钩",
+        unit=world.liyang,
+        min_rank=Rank.OTHER,
+        min_villages=1,
+        min_enterprises=0,
+        enterprise_scope="all",
+    )
 
 
 def test_a_leader_approves_the_proposal_on_the_page(world, client, pingtan):  # noqa: F811
@@ -57,8 +63,12 @@ def test_outsiders_and_non_leaders(world, client, liyang_policy):
     assert client.get(f"/api/v1/linkage-policies/{liyang_policy.pk}/coverage/").status_code == 404
     client.force_login(world.street_staff)  # petition staff: may look, may not apply
     assert client.get(reverse("linkage:report", args=[liyang_policy.pk])).status_code == 200
-    assert client.post(f"/api/v1/linkage-policies/{liyang_policy.pk}/apply/", {"fingerprint": "x"},
-                       content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/linkage-policies/{liyang_policy.pk}/apply/", {"fingerprint": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_report_queries_do_not_grow(world, client, pingtan):  # noqa: F811

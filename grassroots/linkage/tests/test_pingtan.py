@@ -112,3 +112,37 @@ def test_links_keep_their_history(pingtan, world):
     assert Link.objects.active().filter(person=cadre).count() == 1
     with pytest.raises(ValidationError):
         services.link(cadre, actor=None, village=pingtan["towns"][0])
+
+
+def test_package_leaders_are_assigned_in_bulk_and_balanced(world):
+    """M9: leaders "package" the difficult cases, every case covered, nobody overloaded."""
+    from grassroots.cases import services as cases
+    from grassroots.cases.choices import CaseKind, Channel
+    from grassroots.cases.services import PetitionerData
+
+    leaders = []
+    for i in range(3):
+        person = org.register_person(
+            actor=None, unit=world.county, code=f"LEAD{i}", name=f"领导{i}", rank=Rank.COUNTY_DIVISION
+        )
+        org.appoint(person, actor=None, organisation=world.petition_office, title="副县长", is_leader=True)
+        leaders.append(person)
+    difficult = []
+    for i in range(7):
+        case = cases.register_case(
+            actor=world.county_staff,
+            kind=CaseKind.PETITION,
+            channel=Channel.VISIT,
+            unit=world.changlin,
+            title=f"疑难{i}",
+            description="多年未决",
+            petitioners=[PetitionerData(name="甲")],
+            is_difficult=True,
+        )
+        difficult.append(case)
+    done, load = services.assign_package_leaders(actor=world.admin, unit=world.county, cases=difficult)
+    assert (done, load) == (7, 3)  # 7 cases over 3 leaders: 3, 2, 2
+    from grassroots.cases.models import PackagePlan
+
+    per_leader = sorted(PackagePlan.objects.values_list("leader_id", flat=True))
+    assert len(per_leader) == 7 and max(per_leader.count(p.pk) for p in leaders) == 3
