@@ -192,6 +192,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "grassroots.activities.choices.ActivityKind",
         "ActivityStateEnum": "grassroots.activities.choices.ActivityState",
         "AppointmentStateEnum": "grassroots.activities.choices.AppointmentState",
+        "RankEnum": "grassroots.org.choices.Rank",
     },
 }
 

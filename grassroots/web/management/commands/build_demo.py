@@ -11,6 +11,7 @@ from grassroots.cases.seed import seed_taxonomy
 from grassroots.demo.activities import build_activities
 from grassroots.demo.cases import build_cases
 from grassroots.demo.county import COUNTY_CODE, DEMO_PASSWORD, build, build_logins
+from grassroots.demo.linkage import build_linkage
 from grassroots.demo.research import build_research
 from grassroots.org.models import Unit
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             build_cases(demo)
             build_activities(demo)
             build_research(demo)
+            build_linkage(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Built {demo.county.name_en}: {len(demo.townships)} streets and towns, {len(demo.villages)} "
