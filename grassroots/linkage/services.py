@@ -275,11 +275,13 @@ def end_link(item: Link, *, actor: Any) -> Link:
 
 
 def leaders_for(unit: Unit) -> Any:
-    """Leading cadres on the rosters of ``unit``'s subtree: those with an active leading post."""
+    """Leading cadres on the rosters of ``unit``'s subtree: an active leading post, and a rank
+    of township/section level or above (a village branch secretary does not package cases)."""
     from grassroots.org.models import Post
 
     leading = Post.objects.active().filter(is_leader=True).values("person_id")
-    return Person.objects.within(unit).filter(pk__in=leading).select_related("unit")
+    ranks = [r for r, order in RANK_ORDER.items() if order >= RANK_ORDER[Rank.TOWNSHIP_SECTION]]
+    return Person.objects.within(unit).filter(pk__in=leading, rank__in=ranks).select_related("unit")
 
 
 def plan_package_leaders(cases: list[Any], leaders: list[Person]) -> tuple[dict[int, Person], int, list[str]]:
