@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/appointments/<int:appointment_id>/attend/", views.attend, name="attend"),
     path("<int:pk>/attachments/", views.upload, name="upload"),
     path("postings/<int:pk>/", views.posting, name="posting"),
+    path("inbox/", views.inbox, name="inbox"),
 ]

@@ -285,6 +285,19 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The user's notifications (appointment reminders and the like); opening marks them read."""
+    from grassroots.activities.models import Notification
+
+    user: Any = request.user  # login_required: a real User
+    notes = list(Notification.objects.filter(recipient=user)[:100])
+    unread = [n.pk for n in notes if n.read_at is None]
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=clock.now())
+    return render(request, "activities/inbox.html", {"notes": notes, "unread": set(unread)})
+
+
+@login_required
 def posting(request: HttpRequest, pk: int) -> HttpResponse:
     """A stationed cadre's log and results (M1)."""
     item: Posting = get_visible_or_404(

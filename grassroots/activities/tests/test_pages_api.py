@@ -177,3 +177,17 @@ def test_activity_page_queries_do_not_grow(world, as_user, meeting):
     for i in range(5):
         services.file_case(meeting, actor=world.grid_member, title=f"问题{i}", description="d")
     assert count(client, url) == small
+
+
+def test_the_inbox_shows_reminders_and_marks_them_read(world, as_user):
+    from grassroots.activities.models import Notification
+
+    Notification.objects.create(recipient=world.county_staff, text="预约提醒：11月25日 9:30", link="/activities/1/")
+    client = as_user(world.county_staff)
+    home = client.get("/").content.decode()
+    assert 'class="badge urgent">1<' in home
+    page = client.get(reverse("activities:inbox")).content.decode()
+    assert "预约提醒" in page
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+    assert 'class="badge urgent"' not in client.get("/").content.decode()
+    assert "预约提醒" not in as_user(world.outsider).get(reverse("activities:inbox")).content.decode()
