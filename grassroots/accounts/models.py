@@ -96,3 +96,23 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+class Notification(models.Model):
+    """A message in a user's inbox: an appointment reminder, a deadline warning."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=500)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # The sender's key for "this message, to this person": a repeated or retried sender
+    # inserts nothing the second time.
+    dedupe_key = models.CharField(max_length=150, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="accounts_inbox_unread")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -195,23 +195,6 @@ class Appointment(models.Model):
         return f"{self.slot_at:%Y-%m-%d %H:%M} {self.case.number}"
 
 
-class Notification(models.Model):
-    """A message in a user's inbox (reminders of appointments and the like)."""
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    text = models.CharField(max_length=500)
-    link = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=clock.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    dedupe_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
-
-    class Meta:
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return self.text
-
-
 class PostingLog(models.Model):
     """A stationed cadre's record of a day's work in the village (M1)."""
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from grassroots import clock
-from grassroots.activities.models import Appointment, Notification
+from grassroots.accounts.models import Notification
+from grassroots.activities.models import Appointment
 
 
 @task()

@@ -287,7 +287,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """The user's notifications (appointment reminders and the like); opening marks them read."""
-    from grassroots.activities.models import Notification
+    from grassroots.accounts.models import Notification
 
     user: Any = request.user  # login_required: a real User
     notes = list(Notification.objects.filter(recipient=user)[:100])

@@ -8,7 +8,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     unread = 0
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        from grassroots.activities.models import Notification
+        from grassroots.accounts.models import Notification
 
         unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     return {"product_name": "grassroots", "unread_notifications": unread}

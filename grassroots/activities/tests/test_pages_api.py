@@ -180,7 +180,7 @@ def test_activity_page_queries_do_not_grow(world, as_user, meeting):
 
 
 def test_the_inbox_shows_reminders_and_marks_them_read(world, as_user):
-    from grassroots.activities.models import Notification
+    from grassroots.accounts.models import Notification
 
     Notification.objects.create(recipient=world.county_staff, text="预约提醒：11月25日 9:30", link="/activities/1/")
     client = as_user(world.county_staff)

@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from grassroots.accounts.choices import Role
+from grassroots.accounts.models import Notification
 from grassroots.accounts.services import create_login
 from grassroots.activities import services
 from grassroots.activities.choices import ActivityKind, CaseRole, PostingOutcomeKind, Recurrence
-from grassroots.activities.models import Activity, Notification
+from grassroots.activities.models import Activity
 from grassroots.cases import services as cases
 from grassroots.cases.choices import CaseKind, Channel, State
 from grassroots.cases.services import PetitionerData

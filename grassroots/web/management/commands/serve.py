@@ -45,8 +45,12 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        next_sweep = 0.0
         try:
             while all(child.poll() is None for child in children):
+                if not no_task_worker and time.monotonic() >= next_sweep:
+                    _enqueue_sweep()
+                    next_sweep = time.monotonic() + 3600
                 time.sleep(0.5)
         finally:
             stop(signal.SIGTERM, None)
@@ -55,3 +59,11 @@ class Command(BaseCommand):
         failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
         if failed:
             raise CommandError(f"{failed[0].args!r} exited with {failed[0].returncode}")
+
+
+def _enqueue_sweep() -> None:
+    """Hand the hourly deadline sweep to the task worker. Several servers may each do so:
+    the sweep's warnings are deduplicated, so running it twice sends nothing twice."""
+    from grassroots.cases.tasks import sweep_deadlines
+
+    sweep_deadlines.enqueue()
