@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "grassroots.activities",
     "grassroots.research",
     "grassroots.linkage",
+    "grassroots.stats",
     "grassroots.web",
 ]
 

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from grassroots.accounts.views import LoginView, LogoutView
+from grassroots.stats.api import MetricListView, StatsView
+from grassroots.stats.views import briefing_page
 from grassroots.web import views as web_views
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -13,6 +15,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("grassroots.activities.api.urls")),
     path("", include("grassroots.research.api.urls")),
     path("", include("grassroots.linkage.api.urls")),
+    path("stats/", StatsView.as_view(), name="api-stats"),
+    path("stats/metrics/", MetricListView.as_view(), name="api-stats-metrics"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -29,6 +33,7 @@ urlpatterns = [
     path("activities/", include("grassroots.activities.urls")),
     path("research/", include("grassroots.research.urls")),
     path("linkage/", include("grassroots.linkage.urls")),
+    path("briefing/", briefing_page, name="briefing"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]

@@ -22,8 +22,14 @@ CST = ZoneInfo("Asia/Shanghai")
 def test_warnings_go_out_once_when_due_soon_and_once_when_overdue(world):
     with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=CST)):
         case = services.register_case(
-            actor=world.county_staff, kind=CaseKind.PETITION, channel=Channel.LETTER, unit=world.changlin,
-            title="路灯不亮", description="一个月未修。", petitioners=[PetitionerData(name="李四")])
+            actor=world.county_staff,
+            kind=CaseKind.PETITION,
+            channel=Channel.LETTER,
+            unit=world.changlin,
+            title="路灯不亮",
+            description="一个月未修。",
+            petitioners=[PetitionerData(name="李四")],
+        )
     # Registered in Changlin: the Liyang Street committee decides on acceptance by 17 March.
     with time_machine.travel(datetime(2026, 3, 10, 9, tzinfo=CST)):
         assert sweep_deadlines_now() == 0  # 7 days out; the policy warns 3 days ahead

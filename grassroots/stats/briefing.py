@@ -1,0 +1,84 @@
+"""Work briefings (工作简报) written from the statistics, in Chinese or English."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import translation
+
+from grassroots.org.models import Unit
+from grassroots.stats.metrics import compute
+
+
+def briefing(unit: Unit, start: date, end: date, language: str) -> list[str]:
+    """Paragraphs in the style of the article, each only when its figures are not zero."""
+    m = compute(unit, start, end)
+    zh = not language.startswith("en")
+    with translation.override("zh-hans" if zh else "en"):
+        name = unit.label
+    paragraphs: list[str] = []
+    if zh:
+        span = f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+        if m["receptions.batches"]:
+            paragraphs.append(
+                f"{span}，{name}领导干部接待群众{m['receptions.batches']:,}批次{m['receptions.persons']:,}人次，"
+                f"面对面走访{m['visits.count']:,}次。"
+            )
+        paragraphs.append(
+            f"受理群众诉求{m['cases.accepted']:,}件，办结{m['cases.resolved']:,}件，其中化解信访积案"
+            f"{m['backlog.resolved']:,}件、疑难复杂问题{m['difficult.resolved']:,}件；群众满意率"
+            f"{m['rate.satisfaction']}%。"
+        )
+        if m["grid_meetings.count"] or m["outreach.events"]:
+            paragraphs.append(
+                f"召开网格议事会{m['grid_meetings.count']:,}场，开展宣讲和技术指导{m['outreach.events']:,}场、"
+                f"覆盖群众{m['outreach.audience']:,}人次。"
+            )
+        if m["research.topics"]:
+            paragraphs.append(
+                f"围绕{m['research.aspects']:,}个方面确定{m['research.topics']:,}个调研课题，查找问题"
+                f"{m['research.problems']:,}个，已解决{m['research.problems_solved']:,}个，采取举措"
+                f"{m['research.measures']:,}项。"
+            )
+        if m["postings.cadres"]:
+            paragraphs.append(f"选派{m['postings.cadres']:,}名干部驻村担任乡村振兴指导员。")
+        if m["linkage.villages_covered_pct"]:
+            paragraphs.append(
+                f"干部挂钩联系覆盖村（社区）{m['linkage.villages_covered_pct']}%、规模以上企业"
+                f"{m['linkage.enterprises_covered_pct']}%。"
+            )
+        return paragraphs
+    span = f"From {start:%d %B %Y} to {end:%d %B %Y}"
+    if m["receptions.batches"]:
+        paragraphs.append(
+            f"{span}, leading cadres of {name} received the masses in {m['receptions.batches']:,} "
+            f"batches, {m['receptions.persons']:,} persons, and made {m['visits.count']:,} "
+            f"face-to-face visits."
+        )
+    paragraphs.append(
+        f"{m['cases.accepted']:,} problems raised by residents were accepted and "
+        f"{m['cases.resolved']:,} resolved, among them {m['backlog.resolved']:,} petition backlogs and "
+        f"{m['difficult.resolved']:,} difficult and complex cases; {m['rate.satisfaction']}% of "
+        f"residents were satisfied."
+    )
+    if m["grid_meetings.count"] or m["outreach.events"]:
+        paragraphs.append(
+            f"{m['grid_meetings.count']:,} grid meetings were held, and {m['outreach.events']:,} "
+            f"lectures and guidance sessions reached {m['outreach.audience']:,} people."
+        )
+    if m["research.topics"]:
+        paragraphs.append(
+            f"Research covered {m['research.aspects']:,} aspects and {m['research.topics']:,} topics, "
+            f"found {m['research.problems']:,} problems and solved {m['research.problems_solved']:,}; "
+            f"{m['research.measures']:,} measures were adopted."
+        )
+    if m["postings.cadres"]:
+        paragraphs.append(
+            f"{m['postings.cadres']:,} cadres were stationed in villages as rural revitalization instructors."
+        )
+    if m["linkage.villages_covered_pct"]:
+        paragraphs.append(
+            f"Cadre linkage covered {m['linkage.villages_covered_pct']}% of villages and "
+            f"{m['linkage.enterprises_covered_pct']}% of enterprises to be covered."
+        )
+    return paragraphs

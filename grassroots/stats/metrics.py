@@ -1,0 +1,325 @@
+"""Metrics with stable keys, each with its exact definition, over a unit's whole subtree and
+a period of days (both ends included, local time).
+
+Every figure is counted from recorded work — cases, activities, research, postings,
+links — never typed in. This first implementation counts from the domain tables through
+their subtree-and-time indexes; rollup tables kept as work happens will answer the same
+keys for province-wide dashboards (issue 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import clock
+from grassroots.activities.choices import ActivityKind, ActivityState
+from grassroots.activities.models import Activity
+from grassroots.cases.choices import Feedback, State
+from grassroots.cases.models import Case
+from grassroots.org.models import Posting, Unit
+from grassroots.org.paths import within_q
+
+RECEPTION_KINDS = (ActivityKind.RECEPTION_DAY, ActivityKind.DOWN_VISIT, ActivityKind.ON_SITE_OFFICE)
+VISIT_KINDS = (ActivityKind.DOWN_VISIT, ActivityKind.DOOR_TO_DOOR)
+OUTREACH_KINDS = (ActivityKind.OUTREACH, ActivityKind.TECHNICAL_GUIDANCE)
+
+
+@dataclass(frozen=True)
+class Period:
+    unit: Unit
+    start: date
+    end: date
+
+    @property
+    def since(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def until(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+    def between(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.since, f"{field}__lt": self.until})
+
+    def cases(self) -> Any:
+        return Case.objects.filter(within_q("unit_path", [self.unit.path]))
+
+    def activities(self) -> Any:
+        return Activity.objects.filter(within_q("unit_path", [self.unit.path]), state=ActivityState.HELD).filter(
+            self.between("starts_at")
+        )
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: Any
+    definition: str
+    compute: Callable[[Period], float | int]
+
+
+def _sum(qs: Any, field: str) -> int:
+    return int(qs.aggregate(total=Sum(field))["total"] or 0)
+
+
+def _pct(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def _resolved(p: Period) -> Any:
+    return p.cases().filter(p.between("resolved_at"))
+
+
+def _research(p: Period) -> dict[str, int]:
+    from grassroots.research.models import ResearchPlan
+    from grassroots.research.services import progress_of
+
+    plans = ResearchPlan.objects.filter(within_q("unit_path", [p.unit.path]), starts_on__lte=p.end).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=p.start)
+    )
+    totals: dict[str, int] = {}
+    for figures in progress_of(list(plans.values_list("pk", flat=True))).values():
+        for key, value in figures.items():
+            totals[key] = totals.get(key, 0) + value
+    return totals
+
+
+def _linkage(p: Period, kind: str) -> float:
+    from grassroots.linkage.models import LinkagePolicy
+    from grassroots.linkage.services import coverage
+
+    covered = total = 0
+    for policy in LinkagePolicy.objects.filter(within_q("unit__path", [p.unit.path]), is_active=True):
+        result = coverage(policy)
+        covered += result.villages_covered if kind == "villages" else result.enterprises_covered
+        total += result.villages_total if kind == "villages" else result.enterprises_total
+    return _pct(covered, total) if total else 0.0
+
+
+def _measures(p: Period) -> int:
+    from grassroots.research.models import Measure
+
+    return int(
+        Measure.objects.filter(
+            within_q("unit_path", [p.unit.path]), adopted_on__gte=p.start, adopted_on__lte=p.end
+        ).count()
+    )
+
+
+def _rate_satisfaction(p: Period) -> float:
+    judged = p.cases().filter(p.between("closed_at")).exclude(feedback="")
+    counts = judged.aggregate(
+        n=Count("id"), good=Count("id", filter=Q(feedback__in=[Feedback.SATISFIED, Feedback.BASICALLY_SATISFIED]))
+    )
+    return _pct(counts["good"], counts["n"])
+
+
+def _rate_on_time(p: Period) -> float:
+    from django.db.models import F
+
+    resolved = _resolved(p).filter(handling_due_at__isnull=False)
+    counts = resolved.aggregate(n=Count("id"), ok=Count("id", filter=Q(resolved_at__lte=F("handling_due_at"))))
+    return _pct(counts["ok"], counts["n"])
+
+
+def _rate_response(p: Period) -> float:
+    received = p.cases().filter(p.between("registered_at"))
+    counts = received.aggregate(n=Count("id"), decided=Count("id", filter=~Q(state=State.REGISTERED)))
+    return _pct(counts["decided"], counts["n"])
+
+
+def _rate_resolution(p: Period) -> float:
+    accepted = p.cases().filter(p.between("accepted_at"))
+    counts = accepted.aggregate(n=Count("id"), done=Count("id", filter=Q(resolved_at__isnull=False)))
+    return _pct(counts["done"], counts["n"])
+
+
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in [
+        Metric(
+            "receptions.batches",
+            _("batches received"),
+            "Sum of batches of held reception days, down-visits and on-site office sessions that started in the "
+            "period; each intake is one batch, a group visit included.",
+            lambda p: _sum(p.activities().filter(kind__in=RECEPTION_KINDS), "batches"),
+        ),
+        Metric(
+            "receptions.persons",
+            _("persons received"),
+            "Sum of persons of the same activities: every person of a group visit counts.",
+            lambda p: _sum(p.activities().filter(kind__in=RECEPTION_KINDS), "persons"),
+        ),
+        Metric(
+            "visits.count",
+            _("face-to-face visits"),
+            "Held down-visits and door-to-door visits that started in the period.",
+            lambda p: p.activities().filter(kind__in=VISIT_KINDS).count(),
+        ),
+        Metric(
+            "cases.received",
+            _("cases received"),
+            "Cases registered in the period.",
+            lambda p: p.cases().filter(p.between("registered_at")).count(),
+        ),
+        Metric(
+            "cases.accepted",
+            _("cases accepted"),
+            "Cases accepted in the period.",
+            lambda p: p.cases().filter(p.between("accepted_at")).count(),
+        ),
+        Metric(
+            "cases.resolved",
+            _("cases resolved"),
+            "Cases resolved in the period (and not reopened since).",
+            lambda p: _resolved(p).count(),
+        ),
+        Metric(
+            "cases.closed",
+            _("cases closed"),
+            "Cases closed in the period, whatever the way.",
+            lambda p: p.cases().filter(p.between("closed_at")).count(),
+        ),
+        Metric(
+            "cases.open",
+            _("cases open"),
+            "Cases registered by the end of the period and open now.",
+            lambda p: p.cases().open().filter(registered_at__lt=p.until).count(),
+        ),
+        Metric(
+            "cases.overdue",
+            _("cases overdue"),
+            "Open cases past the deadline of their current stage, now.",
+            lambda p: p.cases().overdue().count(),
+        ),
+        Metric(
+            "backlog.open",
+            _("backlog cases open"),
+            "Open cases past their handling deadline by more than BACKLOG_THRESHOLD_DAYS, now.",
+            lambda p: p.cases().backlog().count(),
+        ),
+        Metric(
+            "backlog.resolved",
+            _("backlog cases resolved"),
+            "Cases resolved in the period that were backlog cases.",
+            lambda p: _resolved(p).filter(was_backlog=True).count(),
+        ),
+        Metric(
+            "difficult.resolved",
+            _("difficult and complex cases resolved"),
+            "Cases flagged difficult and complex, resolved in the period.",
+            lambda p: _resolved(p).filter(is_difficult=True).count(),
+        ),
+        Metric(
+            "urgent.resolved",
+            _("urgent cases resolved"),
+            "Cases flagged urgent, resolved in the period.",
+            lambda p: _resolved(p).filter(is_urgent=True).count(),
+        ),
+        Metric(
+            "grid_meetings.count",
+            _("grid meetings"),
+            "Grid meetings held in the period.",
+            lambda p: p.activities().filter(kind=ActivityKind.GRID_MEETING).count(),
+        ),
+        Metric(
+            "outreach.events",
+            _("outreach events"),
+            "Lectures, policy explanations and technical guidance held.",
+            lambda p: p.activities().filter(kind__in=OUTREACH_KINDS).count(),
+        ),
+        Metric(
+            "outreach.audience",
+            _("outreach audience"),
+            "Persons reached by those events.",
+            lambda p: _sum(p.activities().filter(kind__in=OUTREACH_KINDS), "persons"),
+        ),
+        Metric(
+            "research.aspects",
+            _("research aspects"),
+            "Aspects of research plans running in the period.",
+            lambda p: _research(p).get("aspects", 0),
+        ),
+        Metric(
+            "research.topics", _("research topics"), "Topics of those plans.", lambda p: _research(p).get("topics", 0)
+        ),
+        Metric(
+            "research.problems",
+            _("problems found by research"),
+            "Problems found under those topics.",
+            lambda p: _research(p).get("problems", 0),
+        ),
+        Metric(
+            "research.problems_solved",
+            _("research problems solved"),
+            "Of those, marked solved or with their case resolved or closed.",
+            lambda p: _research(p).get("problems_solved", 0),
+        ),
+        Metric("research.measures", _("measures adopted"), "Measures adopted in the period (any source).", _measures),
+        Metric(
+            "postings.cadres",
+            _("cadres stationed in villages"),
+            "Distinct people with a posting to a village of the subtree overlapping the period.",
+            lambda p: (
+                Posting.objects.filter(within_q("village__path", [p.unit.path]), started_on__lte=p.end)
+                .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=p.start))
+                .values("person")
+                .distinct()
+                .count()
+            ),
+        ),
+        Metric(
+            "linkage.villages_covered_pct",
+            _("villages covered by linkage (%)"),
+            "Villages covered over villages to cover, over the active linkage policies of the subtree, now.",
+            lambda p: _linkage(p, "villages"),
+        ),
+        Metric(
+            "linkage.enterprises_covered_pct",
+            _("enterprises covered by linkage (%)"),
+            "Likewise for enterprises.",
+            lambda p: _linkage(p, "enterprises"),
+        ),
+        Metric(
+            "rate.response",
+            _("response rate (%)"),
+            "Of cases registered in the period, the share accepted, declined or otherwise decided.",
+            _rate_response,
+        ),
+        Metric(
+            "rate.on_time",
+            _("on-time rate (%)"),
+            "Of cases resolved in the period with a handling deadline, the share resolved by it.",
+            _rate_on_time,
+        ),
+        Metric(
+            "rate.resolution",
+            _("resolution rate (%)"),
+            "Of cases accepted in the period, the share resolved since.",
+            _rate_resolution,
+        ),
+        Metric(
+            "rate.satisfaction",
+            _("satisfaction rate (%)"),
+            "Of cases closed in the period with the resident's verdict, the share satisfied or basically satisfied.",
+            _rate_satisfaction,
+        ),
+    ]
+}
+
+
+def compute(unit: Unit, start: date, end: date, keys: list[str] | None = None) -> dict[str, float | int]:
+    period = Period(unit, start, end)
+    return {key: METRICS[key].compute(period) for key in (keys or list(METRICS))}
+
+
+def default_period() -> tuple[date, date]:
+    today = clock.today()
+    return today.replace(month=1, day=1), today
