@@ -61,3 +61,13 @@ def test_stats_api(world, client):
     assert client.get("/api/v1/stats/", {"unit": world.county.code}).status_code == 400  # not in scope
     keys = {m["key"] for m in client.get("/api/v1/stats/metrics/").json()}
     assert {"receptions.batches", "rate.satisfaction", "linkage.enterprises_covered_pct"} <= keys
+
+
+def test_docs_metrics_md_is_up_to_date():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from grassroots.stats.docs import metrics_markdown
+
+    assert (Path(settings.BASE_DIR) / "docs" / "metrics.md").read_text() == metrics_markdown()
