@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.activities.choices import ActivityKind, ActivityState
 from grassroots.activities.models import Activity
-from grassroots.cases.choices import Feedback, State
 from grassroots.cases.models import Case
 from grassroots.org.models import Posting, Unit
 from grassroots.org.paths import within_q
@@ -77,6 +76,18 @@ def _resolved(p: Period) -> Any:
     return p.cases().filter(p.between("resolved_at"))
 
 
+def _days(p: Period) -> dict[str, int]:
+    """The case counters of the period from the rollups, after folding what is new."""
+    from grassroots.stats.models import COUNTERS, CaseDay
+    from grassroots.stats.rollups import fold_all
+
+    fold_all()
+    totals = CaseDay.objects.filter(within_q("unit_path", [p.unit.path]), day__gte=p.start, day__lte=p.end).aggregate(
+        **{name: Sum(name) for name in COUNTERS}
+    )
+    return {name: int(value or 0) for name, value in totals.items()}
+
+
 def _research(p: Period) -> dict[str, int]:
     from grassroots.research.models import ResearchPlan
     from grassroots.research.services import progress_of
@@ -113,32 +124,17 @@ def _measures(p: Period) -> int:
     )
 
 
-def _rate_satisfaction(p: Period) -> float:
-    judged = p.cases().filter(p.between("closed_at")).exclude(feedback="")
-    counts = judged.aggregate(
-        n=Count("id"), good=Count("id", filter=Q(feedback__in=[Feedback.SATISFIED, Feedback.BASICALLY_SATISFIED]))
-    )
-    return _pct(counts["good"], counts["n"])
+def _rate(part: str, *whole: str) -> Callable[[Period], float]:
+    def rate(p: Period) -> float:
+        days = _days(p)
+        return _pct(days[part] if part else 0, sum(days[w] for w in whole))
 
-
-def _rate_on_time(p: Period) -> float:
-    from django.db.models import F
-
-    resolved = _resolved(p).filter(handling_due_at__isnull=False)
-    counts = resolved.aggregate(n=Count("id"), ok=Count("id", filter=Q(resolved_at__lte=F("handling_due_at"))))
-    return _pct(counts["ok"], counts["n"])
+    return rate
 
 
 def _rate_response(p: Period) -> float:
-    received = p.cases().filter(p.between("registered_at"))
-    counts = received.aggregate(n=Count("id"), decided=Count("id", filter=~Q(state=State.REGISTERED)))
-    return _pct(counts["decided"], counts["n"])
-
-
-def _rate_resolution(p: Period) -> float:
-    accepted = p.cases().filter(p.between("accepted_at"))
-    counts = accepted.aggregate(n=Count("id"), done=Count("id", filter=Q(resolved_at__isnull=False)))
-    return _pct(counts["done"], counts["n"])
+    days = _days(p)
+    return _pct(days["accepted"] + days["declined"], days["received"])
 
 
 METRICS: dict[str, Metric] = {
@@ -164,28 +160,20 @@ METRICS: dict[str, Metric] = {
             lambda p: p.activities().filter(kind__in=VISIT_KINDS).count(),
         ),
         Metric(
-            "cases.received",
-            _("cases received"),
-            "Cases registered in the period.",
-            lambda p: p.cases().filter(p.between("registered_at")).count(),
+            "cases.received", _("cases received"), "Cases registered in the period.", lambda p: _days(p)["received"]
         ),
-        Metric(
-            "cases.accepted",
-            _("cases accepted"),
-            "Cases accepted in the period.",
-            lambda p: p.cases().filter(p.between("accepted_at")).count(),
-        ),
+        Metric("cases.accepted", _("cases accepted"), "Cases accepted in the period.", lambda p: _days(p)["accepted"]),
         Metric(
             "cases.resolved",
             _("cases resolved"),
             "Cases resolved in the period (and not reopened since).",
-            lambda p: _resolved(p).count(),
+            lambda p: _days(p)["resolved"],
         ),
         Metric(
             "cases.closed",
             _("cases closed"),
-            "Cases closed in the period, whatever the way.",
-            lambda p: p.cases().filter(p.between("closed_at")).count(),
+            "Cases closed in the period, with or without the resident's verdict.",
+            lambda p: _days(p)["closed"],
         ),
         Metric(
             "cases.open",
@@ -209,19 +197,19 @@ METRICS: dict[str, Metric] = {
             "backlog.resolved",
             _("backlog cases resolved"),
             "Cases resolved in the period that were backlog cases.",
-            lambda p: _resolved(p).filter(was_backlog=True).count(),
+            lambda p: _days(p)["backlog_resolved"],
         ),
         Metric(
             "difficult.resolved",
             _("difficult and complex cases resolved"),
             "Cases flagged difficult and complex, resolved in the period.",
-            lambda p: _resolved(p).filter(is_difficult=True).count(),
+            lambda p: _days(p)["difficult_resolved"],
         ),
         Metric(
             "urgent.resolved",
             _("urgent cases resolved"),
             "Cases flagged urgent, resolved in the period.",
-            lambda p: _resolved(p).filter(is_urgent=True).count(),
+            lambda p: _days(p)["urgent_resolved"],
         ),
         Metric(
             "grid_meetings.count",
@@ -290,26 +278,26 @@ METRICS: dict[str, Metric] = {
         Metric(
             "rate.response",
             _("response rate (%)"),
-            "Of cases registered in the period, the share accepted, declined or otherwise decided.",
+            "Cases accepted or declined in the period over cases received in the period.",
             _rate_response,
         ),
         Metric(
             "rate.on_time",
             _("on-time rate (%)"),
             "Of cases resolved in the period with a handling deadline, the share resolved by it.",
-            _rate_on_time,
+            _rate("on_time", "timed"),
         ),
         Metric(
             "rate.resolution",
             _("resolution rate (%)"),
-            "Of cases accepted in the period, the share resolved since.",
-            _rate_resolution,
+            "Cases resolved in the period over cases accepted in the period.",
+            _rate("resolved", "accepted"),
         ),
         Metric(
             "rate.satisfaction",
             _("satisfaction rate (%)"),
             "Of cases closed in the period with the resident's verdict, the share satisfied or basically satisfied.",
-            _rate_satisfaction,
+            _rate("satisfied", "judged"),
         ),
     ]
 }

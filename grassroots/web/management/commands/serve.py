@@ -45,12 +45,15 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        next_sweep = 0.0
+        next_sweep = next_fold = 0.0
         try:
             while all(child.poll() is None for child in children):
                 if not no_task_worker and time.monotonic() >= next_sweep:
                     _enqueue_sweep()
                     next_sweep = time.monotonic() + 3600
+                if not no_task_worker and time.monotonic() >= next_fold:
+                    _enqueue_fold()
+                    next_fold = time.monotonic() + 60
                 time.sleep(0.5)
         finally:
             stop(signal.SIGTERM, None)
@@ -67,3 +70,10 @@ def _enqueue_sweep() -> None:
     from grassroots.cases.tasks import sweep_deadlines
 
     sweep_deadlines.enqueue()
+
+
+def _enqueue_fold() -> None:
+    """Keep the statistics rollups a minute fresh; folding is exactly-once by watermark."""
+    from grassroots.stats.tasks import fold_rollups
+
+    fold_rollups.enqueue()

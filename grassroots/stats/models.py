@@ -1,0 +1,96 @@
+"""Rollups of the closed loop, kept as work happens, so no dashboard scans all cases.
+
+``CaseFact`` holds what one case contributes (the day it arrived, was accepted, resolved,
+closed; its flags and verdict); ``CaseDay`` sums those contributions per unit, day,
+category, channel and kind. Folding new timeline events replaces a case's old fact by its
+new one and moves the difference into the day buckets, in one transaction with the
+watermark, so every event is folded exactly once however many workers try.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from grassroots.org.paths import PATH_MAX_LENGTH, PathField
+
+COUNTERS = (
+    "received",
+    "accepted",
+    "declined",
+    "resolved",
+    "closed",
+    "backlog_resolved",
+    "difficult_resolved",
+    "urgent_resolved",
+    "timed",
+    "on_time",
+    "judged",
+    "satisfied",
+)
+
+
+class Watermark(models.Model):
+    """The last timeline event folded into the rollups."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    last_event_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_event_id}"
+
+
+class CaseFact(models.Model):
+    case_id = models.BigIntegerField(primary_key=True)
+    unit_id = models.BigIntegerField()
+    unit_path = PathField(max_length=PATH_MAX_LENGTH)
+    category_key = models.BigIntegerField(default=0)  # 0: no category
+    channel = models.CharField(max_length=32)
+    kind = models.CharField(max_length=32)
+    received_on = models.DateField()
+    accepted_on = models.DateField(null=True)
+    declined_on = models.DateField(null=True)
+    resolved_on = models.DateField(null=True)
+    closed_on = models.DateField(null=True)
+    backlog = models.BooleanField(default=False)
+    difficult = models.BooleanField(default=False)
+    urgent = models.BooleanField(default=False)
+    on_time = models.BooleanField(null=True)
+    satisfied = models.BooleanField(null=True)  # None: closed without the resident's verdict
+
+    def __str__(self) -> str:
+        return f"fact of case {self.case_id}"
+
+
+class CaseDay(models.Model):
+    unit_id = models.BigIntegerField()
+    unit_path = PathField(max_length=PATH_MAX_LENGTH)
+    day = models.DateField()
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=32)
+    kind = models.CharField(max_length=32)
+    received = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    declined = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    backlog_resolved = models.IntegerField(default=0)
+    difficult_resolved = models.IntegerField(default=0)
+    urgent_resolved = models.IntegerField(default=0)
+    timed = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    judged = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_id", "day", "category_key", "channel", "kind"], name="stats_one_bucket"
+            ),
+        ]
+        indexes = [
+            # A subtree's period: every dashboard figure and breakdown reads this range.
+            models.Index(fields=["unit_path", "day"], name="stats_subtree_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}"
