@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from grassroots.accounts.views import LoginView, LogoutView
-from grassroots.stats.api import MetricListView, StatsView
-from grassroots.stats.views import briefing_page
+from grassroots.stats.api import BreakdownView, MetricListView, StatsView
+from grassroots.stats.views import briefing_page, dashboard, hotspots
 from grassroots.web import views as web_views
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -17,6 +17,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("grassroots.linkage.api.urls")),
     path("stats/", StatsView.as_view(), name="api-stats"),
     path("stats/metrics/", MetricListView.as_view(), name="api-stats-metrics"),
+    path("stats/breakdown/", BreakdownView.as_view(), name="api-stats-breakdown"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -34,6 +35,8 @@ urlpatterns = [
     path("research/", include("grassroots.research.urls")),
     path("linkage/", include("grassroots.linkage.urls")),
     path("briefing/", briefing_page, name="briefing"),
+    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/hotspots/", hotspots, name="hotspots"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]

@@ -17,7 +17,7 @@ class CaseQuerySet(ScopedQuerySet["Case"]):
     def visible_to(self, user: Any) -> CaseQuerySet:
         """Cases placed in the user's unit subtrees, less any that complain about the
         user or about an organisation the user works in."""
-        qs: CaseQuerySet = super().visible_to(user)  # type: ignore[assignment]  # same class
+        qs = super().visible_to(user)
         if getattr(user, "is_authenticated", False) and user.person_id:
             qs = qs.exclude(complained_parties__person_id=user.person_id)
             org_ids = user.organisation_ids()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from django.db import models
 
@@ -29,7 +29,7 @@ class ScopedQuerySet(models.QuerySet[_M]):
 
     scope_field = "unit__path"
 
-    def visible_to(self, user: Any) -> ScopedQuerySet[_M]:
+    def visible_to(self, user: Any) -> Self:
         if not getattr(user, "is_authenticated", False):
             return self.none()
         paths = user.scope_paths()
@@ -37,7 +37,7 @@ class ScopedQuerySet(models.QuerySet[_M]):
             return self
         return self.filter(within_q(self.scope_field, paths))
 
-    def within(self, unit: Unit) -> ScopedQuerySet[_M]:
+    def within(self, unit: Unit) -> Self:
         return self.filter(within_q(self.scope_field, [unit.path]))
 
 

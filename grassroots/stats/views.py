@@ -38,3 +38,120 @@ def briefing_page(request: HttpRequest) -> HttpResponse:
             "paragraphs": briefing(unit, start, end, language),
         },
     )
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """A unit's dashboard: key figures (each a link to the cases behind it), the trend, the
+    categories, the ranking of the units below, the overdue list and a grid hotspot map."""
+    from django.db.models import Count
+
+    from grassroots.cases.models import Case
+    from grassroots.org.choices import Level
+    from grassroots.stats.breakdowns import breakdown
+    from grassroots.stats.metrics import compute
+
+    roots = top_units(request.user)
+    code = request.GET.get("unit") or (roots[0].code if roots else "")
+    unit = get_visible_or_404(Unit.objects.all(), request.user, code=code)
+    first, last = default_period()
+    try:
+        start = date.fromisoformat(request.GET.get("from") or first.isoformat())
+        end = date.fromisoformat(request.GET.get("to") or last.isoformat())
+    except ValueError:
+        start, end = first, last
+    figures = compute(
+        unit,
+        start,
+        end,
+        [
+            "receptions.batches",
+            "receptions.persons",
+            "cases.received",
+            "cases.resolved",
+            "cases.overdue",
+            "backlog.open",
+            "rate.satisfaction",
+            "rate.on_time",
+            "grid_meetings.count",
+            "outreach.audience",
+        ],
+    )
+    received = {r.key: r.value for r in breakdown(unit, start, end, "month", "received")}
+    resolved = {r.key: r.value for r in breakdown(unit, start, end, "month", "resolved")}
+    months = sorted(set(received) | set(resolved))
+    children_received = breakdown(unit, start, end, "child", "received")
+    children_resolved = {r.key: r.value for r in breakdown(unit, start, end, "child", "resolved")}
+    overdue = list(
+        Case.objects.visible_to(request.user)
+        .within(unit)
+        .overdue()
+        .select_related("responsible", "unit")
+        .order_by("current_due_at")[:15]
+    )
+    hot = dict(
+        Case.objects.visible_to(request.user)
+        .within(unit)
+        .open()
+        .filter(unit__level=Level.GRID)
+        .values_list("unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "unit": unit,
+            "start": start,
+            "end": end,
+            "figures": figures,
+            "chart": {
+                "months": months,
+                "received": [received.get(m, 0) for m in months],
+                "resolved": [resolved.get(m, 0) for m in months],
+                "categories": [
+                    {"name": r.label, "value": r.value}
+                    for r in breakdown(unit, start, end, "category", "received")[:10]
+                ],
+            },
+            "children": [(r, children_resolved.get(r.key, 0)) for r in children_received],
+            "overdue": overdue,
+            "has_hotspots": bool(hot),
+        },
+    )
+
+
+@login_required
+def hotspots(request: HttpRequest) -> HttpResponse:
+    """Grids of a unit as GeoJSON with their open cases, for the hotspot map."""
+    import json
+
+    from django.db.models import Count
+
+    from grassroots.cases.models import Case
+    from grassroots.org.choices import Level
+
+    unit = get_visible_or_404(Unit.objects.all(), request.user, code=request.GET.get("unit", ""))
+    counts = dict(
+        Case.objects.visible_to(request.user)
+        .within(unit)
+        .open()
+        .filter(unit__level=Level.GRID)
+        .values_list("unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    grids = Unit.objects.within(unit).filter(level=Level.GRID, boundary__isnull=False)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": g.boundary,
+            "properties": {"code": g.code, "name": g.name, "name_en": g.name_en, "value": counts.get(g.pk, 0)},
+        }
+        for g in grids
+    ]
+    return HttpResponse(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+        content_type="application/json",
+    )

@@ -71,3 +71,45 @@ def test_docs_metrics_md_is_up_to_date():
     from grassroots.stats.docs import metrics_markdown
 
     assert (Path(settings.BASE_DIR) / "docs" / "metrics.md").read_text() == metrics_markdown()
+
+
+def test_breakdowns_and_the_dashboard(world, client):
+    from grassroots.cases import services
+    from grassroots.cases.choices import CaseKind, Channel
+    from grassroots.cases.models import Category
+    from grassroots.cases.services import PetitionerData
+
+    for unit, channel in (
+        (world.changlin, Channel.VISIT),
+        (world.changlin, Channel.PHONE),
+        (world.hexi, Channel.VISIT),
+    ):
+        services.register_case(
+            actor=world.county_staff,
+            kind=CaseKind.PETITION,
+            channel=channel,
+            unit=unit,
+            title="停车",
+            description="车位不足",
+            category=Category.objects.get(code="parking"),
+            petitioners=[PetitionerData(name="甲")],
+        )
+    client.force_login(world.county_staff)
+    today = date.today().isoformat()
+    by = {}
+    for dimension in ("child", "channel", "category", "month"):
+        response = client.get(
+            "/api/v1/stats/breakdown/", {"unit": world.county.code, "from": "2020-01-01", "to": today, "by": dimension}
+        )
+        by[dimension] = {r["key"]: r["value"] for r in response.json()}
+    assert by["child"] == {world.liyang.code: 2, world.lipu.code: 1}
+    assert by["channel"] == {"visit": 2, "phone": 1}
+    assert by["category"] == {"parking": 3}
+    assert sum(by["month"].values()) == 3
+    bad = client.get("/api/v1/stats/breakdown/", {"unit": world.county.code, "by": "weather", "counter": "joy"})
+    assert bad.status_code == 400 and set(bad.json()) == {"by", "counter"}
+    page = client.get("/dashboard/", {"unit": world.county.code, "from": "2020-01-01", "to": today})
+    assert page.status_code == 200 and 'id="chart-data"' in page.content.decode()
+    assert client.get("/dashboard/", {"unit": world.province.code}).status_code == 404
+    layer = client.get("/dashboard/hotspots/", {"unit": world.county.code}).json()
+    assert layer["type"] == "FeatureCollection"

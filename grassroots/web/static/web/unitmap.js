@@ -9,12 +9,17 @@
       .then(function (data) {
         var layer = L.geoJSON(data, {
           style: function (f) {
+            if (f.properties.value !== undefined) {
+              var v = f.properties.value, heat = ["#f2f4f7", "#fef0c7", "#fedf89", "#fdb022", "#f04438", "#b42318"];
+              return { color: "#98a2b3", weight: 0.5, fillColor: heat[Math.min(v, heat.length - 1)], fillOpacity: 0.85 };
+            }
             var ok = f.properties.covered;
             return { color: ok ? "#067647" : "#b42318", weight: 1, fillColor: ok ? "#abefc6" : "#fecdca", fillOpacity: 0.7 };
           },
           onEachFeature: function (f, shape) {
             var name = (document.documentElement.lang === "en" && f.properties.name_en) || f.properties.name;
-            shape.bindTooltip(name + (f.properties.covered ? " ✓" : " ✗"));
+            var mark = f.properties.value !== undefined ? ": " + f.properties.value : (f.properties.covered ? " ✓" : " ✗");
+            shape.bindTooltip(name + mark);
           }
         }).addTo(map);
         if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); }
