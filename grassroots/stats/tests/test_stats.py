@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
+from grassroots import clock
 from grassroots.org.models import Unit
 from grassroots.stats.briefing import briefing
 from grassroots.stats.metrics import METRICS, compute
@@ -95,7 +96,7 @@ def test_breakdowns_and_the_dashboard(world, client):
             petitioners=[PetitionerData(name="甲")],
         )
     client.force_login(world.county_staff)
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     by = {}
     for dimension in ("child", "channel", "category", "month"):
         response = client.get(
