@@ -6,7 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from grassroots.accounts.views import LoginView, LogoutView
 from grassroots.stats.api import BreakdownView, MetricListView, StatsView
-from grassroots.stats.views import briefing_page, dashboard, hotspots
+from grassroots.stats.views import briefing_page, dashboard, export_stats, hotspots
 from grassroots.web import views as web_views
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -37,6 +37,7 @@ urlpatterns = [
     path("briefing/", briefing_page, name="briefing"),
     path("dashboard/", dashboard, name="dashboard"),
     path("dashboard/hotspots/", hotspots, name="hotspots"),
+    path("dashboard/export/", export_stats, name="stats-export"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("board/", views.board, name="board"),
+    path("export.<str:fmt>", views.export, name="export"),
     path("new/", views.intake, name="intake"),
     path("new/grid/", views.grid_report, name="grid-report"),
     path("similar/", views.similar, name="similar"),

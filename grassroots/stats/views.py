@@ -155,3 +155,26 @@ def hotspots(request: HttpRequest) -> HttpResponse:
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
         content_type="application/json",
     )
+
+
+@login_required
+def export_stats(request: HttpRequest) -> HttpResponse:
+    """Every metric of a unit and period, with its definition, as xlsx or CSV."""
+    from grassroots.stats.metrics import METRICS, compute
+    from grassroots.web.exports import table_response
+
+    roots = top_units(request.user)
+    unit = get_visible_or_404(
+        Unit.objects.all(), request.user, code=request.GET.get("unit") or (roots[0].code if roots else "")
+    )
+    first, last = default_period()
+    try:
+        start = date.fromisoformat(request.GET.get("from") or first.isoformat())
+        end = date.fromisoformat(request.GET.get("to") or last.isoformat())
+    except ValueError:
+        start, end = first, last
+    figures = compute(unit, start, end)
+    rows = [[key, str(METRICS[key].label), value, METRICS[key].definition] for key, value in figures.items()]
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    header = [unit.label, f"{start:%Y-%m-%d} – {end:%Y-%m-%d}", "", ""]
+    return table_response(f"stats-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}", fmt, header, rows)

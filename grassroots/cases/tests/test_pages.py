@@ -178,3 +178,19 @@ def test_page_queries_do_not_grow(world, as_user, path):
         services.accept_case(other, actor=world.county_staff)
         services.add_note(first, actor=world.county_staff, note=f"备注{i}")
     assert count(client, urls[path]) == small
+
+
+def test_the_case_list_exports_with_its_filters_and_without_identities(world, as_user):
+    import csv
+    import io
+
+    make_case(world, title="路灯不亮")
+    make_case(world, title="井盖缺失", unit=world.hexi)
+    client = as_user(world.county_staff)
+    response = client.get(reverse("cases:export", args=["csv"]), {"tab": "all", "within": world.liyang.code})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r[1] for r in rows[1:]] == ["路灯不亮"]
+    assert "李四" not in response.content.decode("utf-8-sig")
+    assert client.get(reverse("cases:export", args=["xlsx"])).status_code == 200
+    theirs = as_user(world.outsider).get(reverse("cases:export", args=["csv"])).content.decode("utf-8-sig")
+    assert "井盖缺失" in theirs and "路灯不亮" not in theirs

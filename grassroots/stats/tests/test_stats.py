@@ -114,3 +114,14 @@ def test_breakdowns_and_the_dashboard(world, client):
     assert client.get("/dashboard/", {"unit": world.province.code}).status_code == 404
     layer = client.get("/dashboard/hotspots/", {"unit": world.county.code}).json()
     assert layer["type"] == "FeatureCollection"
+
+
+def test_statistics_export(world, client):
+    import csv
+    import io
+
+    client.force_login(world.street_staff)
+    response = client.get("/dashboard/export/", {"unit": world.liyang.code, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {r[0] for r in rows[1:]} == set(__import__("grassroots.stats.metrics", fromlist=["METRICS"]).METRICS)
+    assert client.get("/dashboard/export/", {"unit": world.county.code}).status_code == 404
