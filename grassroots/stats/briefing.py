@@ -31,8 +31,8 @@ def briefing(unit: Unit, start: date, end: date, language: str) -> list[str]:
         )
         if m["grid_meetings.count"] or m["outreach.events"]:
             paragraphs.append(
-                f"召开网格议事会{m['grid_meetings.count']:,}场，开展宣讲和技术指导{m['outreach.events']:,}场、"
-                f"覆盖群众{m['outreach.audience']:,}人次。"
+                f"召开网格议事会{m['grid_meetings.count']:,}场，解决急难问题{m['urgent.resolved']:,}件；"
+                f"开展宣讲和技术指导{m['outreach.events']:,}场、覆盖群众{m['outreach.audience']:,}人次。"
             )
         if m["research.topics"]:
             paragraphs.append(
@@ -63,8 +63,9 @@ def briefing(unit: Unit, start: date, end: date, language: str) -> list[str]:
     )
     if m["grid_meetings.count"] or m["outreach.events"]:
         paragraphs.append(
-            f"{m['grid_meetings.count']:,} grid meetings were held, and {m['outreach.events']:,} "
-            f"lectures and guidance sessions reached {m['outreach.audience']:,} people."
+            f"{m['grid_meetings.count']:,} grid meetings were held and {m['urgent.resolved']:,} urgent problems "
+            f"solved; {m['outreach.events']:,} lectures and guidance sessions reached {m['outreach.audience']:,} "
+            f"people."
         )
     if m["research.topics"]:
         paragraphs.append(

@@ -1,0 +1,85 @@
+"""The article's figures, recorded as work and read back from /api/v1/stats/ and the briefing:
+Rizhao Donggang's 509 grid meetings and 450 urgent problems solved (M11), and Zhejiang's
+130,000 batches and 270,000 persons received (M3), as daily reception logs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from grassroots.activities import services as activities
+from grassroots.activities.choices import ActivityKind
+from grassroots.cases import services as cases
+from grassroots.stats.briefing import briefing
+
+pytestmark = pytest.mark.django_db
+CST = ZoneInfo("Asia/Shanghai")
+START = datetime(2023, 9, 1, 19, tzinfo=CST)
+
+
+def test_509_grid_meetings_and_450_urgent_problems_solved(world, client):
+    actor = world.county_staff
+    for n in range(509):
+        meeting = activities.record_grid_meeting(
+            world.changlin_grid,
+            actor=world.grid_member,
+            held_at=START + timedelta(hours=n * 7),
+            topic=f"议事{n}",
+            minutes="居民议定事项",
+            attendees=8,
+        )
+        if n < 450:
+            case = activities.file_case(
+                meeting, actor=world.grid_member, title="急难问题", description="需尽快处理", is_urgent=True
+            )
+            cases.accept_case(case, actor=actor)
+            cases.assign_case(case, actor=actor, organisations=[world.housing_centre], mode="forward")
+            cases.record_site_visit(case, actor=actor, place="现场", findings="已处置")
+            cases.reply_to_resident(case, actor=actor, text="已解决")
+            cases.resolve_case(case, actor=actor)
+    for day in range(1000):  # a reception log a day: 130 batches and 270 persons
+        activities.record_activity(
+            actor=actor,
+            kind=ActivityKind.RECEPTION_DAY,
+            title="领导接访",
+            unit=world.county,
+            starts_at=START + timedelta(days=day, hours=-10),
+            ends_at=START + timedelta(days=day, hours=-7),
+            batches=130,
+            persons=270,
+        )
+    client.force_login(world.county_staff)
+    stats = client.get(
+        "/api/v1/stats/",
+        {
+            "unit": world.county.code,
+            "from": "2023-09-01",
+            "to": "2026-12-31",
+            "metrics": "grid_meetings.count,urgent.resolved,receptions.batches,receptions.persons",
+        },
+    ).json()["metrics"]
+    assert stats == {
+        "grid_meetings.count": 509,
+        "urgent.resolved": 450,
+        "receptions.batches": 130_000,
+        "receptions.persons": 270_000,
+    }
+    # A street sees its own figures only: Lipu recorded none of this.
+    client.force_login(world.outsider)
+    theirs = client.get(
+        "/api/v1/stats/",
+        {
+            "unit": world.lipu.code,
+            "from": "2023-09-01",
+            "to": "2026-12-31",
+            "metrics": "grid_meetings.count,urgent.resolved",
+        },
+    ).json()["metrics"]
+    assert theirs == {"grid_meetings.count": 0, "urgent.resolved": 0}
+    zh = "".join(briefing(world.county, START.date(), datetime(2026, 12, 31, tzinfo=CST).date(), "zh-hans"))
+    en = " ".join(briefing(world.county, START.date(), datetime(2026, 12, 31, tzinfo=CST).date(), "en"))
+    assert "接待群众130,000批次270,000人次" in zh and "召开网格议事会509场，解决急难问题450件" in zh
+    assert "received the masses in 130,000 batches, 270,000 persons" in en
+    assert "509 grid meetings were held and 450 urgent problems solved" in en
