@@ -3,19 +3,69 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.utils import translation
 
+from grassroots.cases.models import Case
 from grassroots.org.models import Unit
-from grassroots.stats.metrics import compute
+from grassroots.org.paths import within_q
+from grassroots.research.models import Measure
+from grassroots.stats.metrics import Period, compute
+
+
+def highlights(unit: Unit, start: date, end: date) -> tuple[list[Case], list[Measure]]:
+    """The period's largest problems solved (most persons behind them) and the measures
+    adopted with the largest quantities."""
+    period = Period(unit, start, end)
+    solved = list(period.cases().filter(period.between("resolved_at")).order_by("-persons", "id")[:3])
+    measures = list(
+        Measure.objects.filter(
+            within_q("unit_path", [unit.path]), adopted_on__gte=start, adopted_on__lte=end, quantity__isnull=False
+        ).order_by("-quantity", "id")[:3]
+    )
+    return solved, measures
+
+
+def _number(value: Decimal | None) -> str:
+    return f"{value:,.0f}" if value is not None and value == value.to_integral_value() else f"{value}"
 
 
 def briefing(unit: Unit, start: date, end: date, language: str) -> list[str]:
-    """Paragraphs in the style of the article, each only when its figures are not zero."""
+    """Paragraphs in the style of the article, each only when its figures are not zero, then
+    the period's highlights."""
     m = compute(unit, start, end)
     zh = not language.startswith("en")
     with translation.override("zh-hans" if zh else "en"):
         name = unit.label
+    paragraphs: list[str] = _body(m, name, start, end, zh)
+    solved, measures = highlights(unit, start, end)
+    if zh:
+        if solved:
+            paragraphs.append(
+                "重点解决了" + "、".join(f"“{c.title}”（{c.persons}人反映）" for c in solved) + "等问题。"
+            )
+        if measures:
+            paragraphs.append(
+                "采取的举措包括"
+                + "、".join(f"{x.title}{_number(x.quantity)}{x.quantity_unit}" for x in measures)
+                + "。"
+            )
+    else:
+        if solved:
+            paragraphs.append(
+                "Among the problems solved: " + "; ".join(f"“{c.title}” (raised by {c.persons})" for c in solved) + "."
+            )
+        if measures:
+            paragraphs.append(
+                "Measures adopted include: "
+                + "; ".join(f"{x.title}, {_number(x.quantity)} {x.quantity_unit}" for x in measures)
+                + "."
+            )
+    return paragraphs
+
+
+def _body(m: dict[str, float | int], name: str, start: date, end: date, zh: bool) -> list[str]:
     paragraphs: list[str] = []
     if zh:
         span = f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"

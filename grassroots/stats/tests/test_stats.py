@@ -35,6 +35,10 @@ def test_the_demo_county_reproduces_the_research_figures_and_writes_the_briefing
     en = " ".join(briefing(demo, date(2020, 1, 1), date(2030, 12, 31), "en"))
     assert "围绕14个方面确定95个调研课题，查找问题280个" in zh and "澧县领导干部接待群众" in zh
     assert "Research covered 14 aspects and 95 topics, found 280 problems" in en and "Li County" in en
+    # The highlights: the Suqian-style parking measures, largest first, and the problems
+    # with the most people behind them.
+    assert "采取的举措包括规划新建停车位43个、收费车位错峰免费开放38个" in zh and "重点解决了“" in zh
+    assert "Measures adopted include: 规划新建停车位, 43 个" in en and "Among the problems solved:" in en
 
 
 def test_stats_api(world, client):
