@@ -4,7 +4,7 @@ cases an activity touches get a timeline event of their own."""
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -511,7 +511,3 @@ def record_posting_outcome(
         )
         record(Action.CREATE, actor=actor, target=outcome)
     return outcome
-
-
-def reception_window(day: date, start: time, end: time) -> tuple[datetime, datetime]:
-    return (timezone.make_aware(datetime.combine(day, start)), timezone.make_aware(datetime.combine(day, end)))

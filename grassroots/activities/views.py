@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grassroots import clock
@@ -224,7 +225,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     if case is None:
         errors["case"] = [_no_case()]
     elif slot is None:
-        errors["slot_at"] = ["?"]
+        errors["slot_at"] = [_("Choose one of the day's times.")]
     else:
         try:
             services.book_appointment(
@@ -268,7 +269,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     upload = request.FILES.get("file")
     errors: dict[str, Any] = {}
     if upload is None:
-        errors["file"] = ["?"]
+        errors["file"] = [_("Choose a file to upload.")]
     else:
         try:
             services.attach_file(

@@ -23,7 +23,7 @@ from grassroots.cases.api.views import ACT_ENDPOINTS
 from grassroots.cases.choices import AssignmentStatus, CaseKind, Channel, NoticeKind, State
 from grassroots.cases.filters import CaseFilter
 from grassroots.cases.forms import GridReportForm, IntakeForm
-from grassroots.cases.models import Case, Category
+from grassroots.cases.models import Case, Category, PackagePlan
 from grassroots.cases.workflow import Act, WorkflowError, allowed_acts
 from grassroots.org.models import Organisation, Person
 from grassroots.web.views import get_visible_or_404, is_htmx
@@ -295,7 +295,7 @@ def _case_context(
         "events": list(case.events.select_related("actor", "organisation")),
         "complained": list(case.complained_parties.select_related("person", "organisation")),
         "acts": acts,
-        "package": getattr(case, "package", None) if hasattr(case, "package") else None,
+        "package": PackagePlan.objects.filter(case=case).select_related("leader").first(),
         "notices": notices.available_notices(case),
         "errors": errors or {},
         "failed_act": failed_act,

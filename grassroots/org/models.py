@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -170,10 +167,6 @@ class Dated(models.Model):
 
     class Meta:
         abstract = True
-
-    def is_active(self, on: date | None = None) -> bool:
-        day = on or timezone.localdate()
-        return self.started_on <= day and (self.ended_on is None or self.ended_on >= day)
 
 
 class Post(Dated):

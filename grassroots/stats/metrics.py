@@ -10,7 +10,7 @@ keys for province-wide dashboards (issue 6).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -35,6 +35,13 @@ class Period:
     unit: Unit
     start: date
     end: date
+    # Figures several metrics share (the rollup sums, the research totals), computed once.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def once(self, name: str, make: Callable[[], Any]) -> Any:
+        if name not in self.memo:
+            self.memo[name] = make()
+        return self.memo[name]
 
     @property
     def since(self) -> datetime:
@@ -72,23 +79,29 @@ def _pct(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
 
-def _resolved(p: Period) -> Any:
-    return p.cases().filter(p.between("resolved_at"))
-
-
 def _days(p: Period) -> dict[str, int]:
-    """The case counters of the period from the rollups, after folding what is new."""
+    """The case counters of the period from the rollups, after folding what is new: one
+    fold and one aggregate per period, whichever metrics ask."""
     from grassroots.stats.models import COUNTERS, CaseDay
     from grassroots.stats.rollups import fold_all
 
-    fold_all()
-    totals = CaseDay.objects.filter(within_q("unit_path", [p.unit.path]), day__gte=p.start, day__lte=p.end).aggregate(
-        **{name: Sum(name) for name in COUNTERS}
-    )
-    return {name: int(value or 0) for name, value in totals.items()}
+    def make() -> dict[str, int]:
+        fold_all()
+        totals = CaseDay.objects.filter(
+            within_q("unit_path", [p.unit.path]), day__gte=p.start, day__lte=p.end
+        ).aggregate(**{name: Sum(name) for name in COUNTERS})
+        return {name: int(value or 0) for name, value in totals.items()}
+
+    result: dict[str, int] = p.once("days", make)
+    return result
 
 
 def _research(p: Period) -> dict[str, int]:
+    result: dict[str, int] = p.once("research", lambda: _research_totals(p))
+    return result
+
+
+def _research_totals(p: Period) -> dict[str, int]:
     from grassroots.research.models import ResearchPlan
     from grassroots.research.services import progress_of
 

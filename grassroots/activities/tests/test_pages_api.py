@@ -103,6 +103,8 @@ def test_booking_a_slot_from_the_page_and_receiving_the_visit(world, as_user, re
             {"case": case.number, "slot_at": "2026-11-25T09:30:00+08:00"},
         )
         assert taken.status_code == 400 and "taken" in taken.content.decode()
+    no_time = client.post(reverse("activities:book", args=[reception.pk]), {"case": case.number})
+    assert no_time.status_code == 400 and "Choose one of the day" in no_time.content.decode()
     appointment = Appointment.objects.get()
     client.post(
         reverse("activities:attend", args=[reception.pk, appointment.pk]), {"notes": "当面沟通", "outcome": "moved"}

@@ -129,3 +129,13 @@ def test_statistics_export(world, client):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {r[0] for r in rows[1:]} == set(__import__("grassroots.stats.metrics", fromlist=["METRICS"]).METRICS)
     assert client.get("/dashboard/export/", {"unit": world.county.code}).status_code == 404
+
+
+def test_all_metrics_of_a_period_fold_and_sum_the_rollups_once(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        compute(world.county, date(2026, 1, 1), date(2026, 12, 31))
+    rollup_reads = [q["sql"] for q in ctx.captured_queries if "stats_caseday" in q["sql"] and "SUM" in q["sql"]]
+    assert len(rollup_reads) == 1

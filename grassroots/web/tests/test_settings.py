@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from grassroots.env import ConfigError, env_bool, env_int, env_list
@@ -25,11 +27,20 @@ def test_integers_and_lists(monkeypatch):
         env_int("X_N", 0)
 
 
-def test_sqlite_runs_in_wal_mode(db):
-    from django.db import connection
+def test_the_default_database_is_sqlite_in_wal_mode(monkeypatch, tmp_path):
+    """Without DATABASE_URL the settings give a SQLite file in DATA_DIR whose connections
+    switch to WAL (the test database itself lives in memory, where WAL cannot apply)."""
+    import sqlite3
 
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only")
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        assert cursor.fetchone()[0] in ("wal", "memory")  # test databases may live in memory
+    from grassroots import settings as project
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(project, "DATA_DIR", tmp_path)
+    config = project._database()
+    assert config["NAME"] == str(tmp_path / "grassroots.sqlite3")
+    options: Any = config["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    db = sqlite3.connect(str(config["NAME"]))
+    db.executescript(options["init_command"])
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
