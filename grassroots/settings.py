@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "grassroots.research",
     "grassroots.linkage",
     "grassroots.stats",
+    "grassroots.open311",
     "grassroots.web",
 ]
 
@@ -208,6 +209,19 @@ TASKS = {
 # --- the closed loop -------------------------------------------------------------------
 # Days past the handling deadline before an open case counts as a backlog case (积案).
 BACKLOG_THRESHOLD_DAYS = env_int("BACKLOG_THRESHOLD_DAYS", 0)
+
+# --- residents' reports (portal and Open311) ----------------------------------------------
+# The unit code residents report to when they name none; empty: the top of the unit tree
+# down to where it first branches (a county deployment needs no setting).
+JURISDICTION = env_str("JURISDICTION", "")
+# Reports per minute from one address on the portal; above it a burst is queued, and far
+# above it (REPORT_REFUSE_FACTOR times) refused with a retryable 429.
+PORTAL_REPORTS_PER_MINUTE = env_int("PORTAL_REPORTS_PER_MINUTE", 10)
+REPORT_REFUSE_FACTOR = env_int("REPORT_REFUSE_FACTOR", 5)
+# Wrong tracking secrets from one address in an hour before it must wait.
+TRACKING_FAILURES_PER_HOUR = env_int("TRACKING_FAILURES_PER_HOUR", 10)
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+PHOTOS_PER_REPORT = 3
 
 # --- logging --------------------------------------------------------------------------
 LOGGING = {

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from grassroots.accounts.views import LoginView, LogoutView
+from grassroots.open311.urls import georeport_patterns, portal_patterns
 from grassroots.stats.api import BreakdownView, MetricListView, StatsView
 from grassroots.stats.views import briefing_page, dashboard, export_stats, hotspots
 from grassroots.web import views as web_views
@@ -39,5 +40,7 @@ urlpatterns = [
     path("dashboard/hotspots/", hotspots, name="hotspots"),
     path("dashboard/export/", export_stats, name="stats-export"),
     path("api/v1/", include(api_v1)),
+    path("open311/v2/", include(georeport_patterns)),
+    path("", include(portal_patterns)),
     path("admin/", admin.site.urls),
 ]

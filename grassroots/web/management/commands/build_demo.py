@@ -13,6 +13,8 @@ from grassroots.demo.cases import build_cases
 from grassroots.demo.county import COUNTY_CODE, DEMO_PASSWORD, build, build_logins
 from grassroots.demo.linkage import build_linkage
 from grassroots.demo.research import build_research
+from grassroots.demo.residents import build_resident_reports, demo_tracking
+from grassroots.open311.seed import seed_questions
 from grassroots.org.models import Unit
 
 
@@ -26,6 +28,7 @@ class Command(BaseCommand):
         if reset:
             call_command("flush", interactive=False, verbosity=0)
             seed_taxonomy()  # flush empties the tables the migrations seeded
+            seed_questions()
         if Unit.objects.filter(code=COUNTY_CODE).exists():
             self.stdout.write("The demo county is already built.")
             return
@@ -36,6 +39,7 @@ class Command(BaseCommand):
             build_activities(demo)
             build_research(demo)
             build_linkage(demo)
+            open311_key = build_resident_reports(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Built {demo.county.name_en}: {len(demo.townships)} streets and towns, {len(demo.villages)} "
@@ -45,3 +49,9 @@ class Command(BaseCommand):
         )
         for username, roles, description in demo.logins:
             self.stdout.write(f"  {username:<9} / {DEMO_PASSWORD}   {roles}: {description}")
+        tracking = demo_tracking()
+        if tracking:
+            self.stdout.write(
+                f"  residents: /report/ to raise a problem; /track/ follows case {tracking[0]} with {tracking[1]}"
+            )
+        self.stdout.write(f"  Open311: /open311/v2/discovery.json; the demo app's API key is {open311_key}")

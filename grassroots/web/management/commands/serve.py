@@ -53,6 +53,7 @@ class Command(BaseCommand):
                     next_sweep = time.monotonic() + 3600
                 if not no_task_worker and time.monotonic() >= next_fold:
                     _enqueue_fold()
+                    _enqueue_pending_reports()
                     next_fold = time.monotonic() + 60
                 time.sleep(0.5)
         finally:
@@ -77,3 +78,11 @@ def _enqueue_fold() -> None:
     from grassroots.stats.tasks import fold_rollups
 
     fold_rollups.enqueue()
+
+
+def _enqueue_pending_reports() -> None:
+    """Each minute, make the cases of residents' reports whose own task was lost; making
+    a case is once per report, so a second server doing the same is harmless."""
+    from grassroots.open311.tasks import make_pending
+
+    make_pending.enqueue()
