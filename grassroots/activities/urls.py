@@ -6,6 +6,7 @@ app_name = "activities"
 urlpatterns = [
     path("", views.activity_list, name="list"),
     path("calendar/", views.month_calendar, name="calendar"),
+    path("export.<str:fmt>", views.export, name="export"),
     path("new/", views.record, name="record"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/file-case/", views.file_case, name="file-case"),

@@ -193,3 +193,26 @@ def test_the_inbox_shows_reminders_and_marks_them_read(world, as_user):
     assert not Notification.objects.filter(read_at__isnull=True).exists()
     assert 'class="badge urgent"' not in client.get("/").content.decode()
     assert "预约提醒" not in as_user(world.outsider).get(reverse("activities:inbox")).content.decode()
+
+
+def test_the_activity_list_exports_with_its_filter_and_scope_and_is_audited(world, meeting, reception, as_user):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from grassroots.audit.models import AuditEntry
+
+    street = as_user(world.street_staff)
+    response = street.get("/activities/export.csv?kind=grid_meeting")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["When", "Ends", "Kind"]
+    assert [r[4] for r in rows[1:]] == [meeting.title]  # the reception day is filtered out
+    book = load_workbook(io.BytesIO(street.get("/activities/export.xlsx").content))
+    titles = [row[4] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert meeting.title in titles and reception.title not in titles  # the county's day is out of scope
+    assert AuditEntry.objects.filter(action="export", target_type="activities.activity").count() == 2
+    outsider_rows = as_user(world.outsider).get("/activities/export.csv").content.decode("utf-8-sig").splitlines()
+    assert len(outsider_rows) == 1  # the neighbouring street: the header only
+    assert street.get("/activities/export.pdf").status_code == 404
