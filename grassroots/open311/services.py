@@ -492,9 +492,14 @@ def public_events(case_ids: list[int]) -> dict[int, list[CaseEvent]]:
     return timeline
 
 
+# Of those, the answers given to the resident: the latest is the status note.
+ANSWER_KINDS = frozenset({"reply", "answer_review", "answer_rereview", "decline", "decline_repeat", "withdraw"})
+
+
 def status_notes(events: list[CaseEvent]) -> str | None:
-    """The latest note written for the resident (the reply, a review's answer...)."""
+    """The latest answer given to the resident (the reply, a review's answer, the reason
+    for declining); progress and resolution notes stay in the history."""
     for event in reversed(events):
-        if event.kind in PUBLIC_NOTE_KINDS and event.note.strip():
+        if event.kind in ANSWER_KINDS and event.note.strip():
             return event.note.strip()
     return None

@@ -184,13 +184,14 @@ def test_a_request_raised_through_open311_is_routed_handled_and_shows_closed_wit
     status, listed = both(client, f"requests/{number}")
     (request,) = listed
     assert request["status"] == "closed"
-    assert request["status_notes"] == "验收合格。"  # the latest public note: the resolution
+    assert request["status_notes"] == "已更换破损主管，雨污分流。"  # the reply, not the resolution note
     assert request["agency_responsible"] == "Housing Security Service Centre"  # where the rule sent it
     assert request["expected_datetime"] is None
 
     status, with_notes = both(client, f"requests/{number}", extensions="true")
     kinds = [n["type"] for n in with_notes[0]["notes"]]
     assert kinds[0] == "register" and "reply" in kinds and kinds[-1] == "resolve"
+    assert with_notes[0]["notes"][-1]["description"] == "验收合格。"
     assert {"code": "overflow", "value": "yes"} in with_notes[0]["attributes"]
 
 
