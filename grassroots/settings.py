@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "grassroots.linkage",
     "grassroots.stats",
     "grassroots.open311",
+    "grassroots.triage",
     "grassroots.web",
 ]
 

@@ -8,6 +8,7 @@ from grassroots.accounts.views import LoginView, LogoutView
 from grassroots.open311.urls import georeport_patterns, portal_patterns
 from grassroots.stats.api import BreakdownView, MetricListView, StatsView
 from grassroots.stats.views import briefing_page, dashboard, export_stats, hotspots
+from grassroots.triage.views import SuggestView
 from grassroots.web import views as web_views
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -17,6 +18,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("grassroots.research.api.urls")),
     path("", include("grassroots.linkage.api.urls")),
     path("stats/", StatsView.as_view(), name="api-stats"),
+    path("triage/suggest/", SuggestView.as_view(), name="api-triage-suggest"),
     path("stats/metrics/", MetricListView.as_view(), name="api-stats-metrics"),
     path("stats/breakdown/", BreakdownView.as_view(), name="api-stats-breakdown"),
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -35,6 +37,7 @@ urlpatterns = [
     path("activities/", include("grassroots.activities.urls")),
     path("research/", include("grassroots.research.urls")),
     path("linkage/", include("grassroots.linkage.urls")),
+    path("triage/", include("grassroots.triage.urls")),
     path("briefing/", briefing_page, name="briefing"),
     path("dashboard/", dashboard, name="dashboard"),
     path("dashboard/hotspots/", hotspots, name="hotspots"),

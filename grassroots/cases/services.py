@@ -39,6 +39,7 @@ from grassroots.cases.models import (
     Petitioner,
     RoutingRule,
 )
+from grassroots.cases.signals import case_classified, case_registered
 from grassroots.cases.workflow import Act, Conflict, NotAllowed, lock, record_event, transition
 from grassroots.org.choices import Level
 from grassroots.org.models import Organisation, Person, Post, Unit
@@ -234,6 +235,7 @@ def _register(
         payload={"channel": case.channel, "kind": case.kind, "persons": case.persons, "unit": unit.code},
     )
     record(Action.CREATE, actor=actor, target=case, detail={"channel": case.channel, "unit": unit.code})
+    case_registered.send(sender=Case, case=case)
     return case
 
 
@@ -444,6 +446,7 @@ def classify_case(case: Case, *, actor: Any, category: Category, summary: str = 
             organisation=case.responsible,
             payload={"from": old.code if old else None, "to": category.code},
         )
+        case_classified.send(sender=Case, case=case, category=category, actor=actor)
     return case
 
 
@@ -482,6 +485,8 @@ def escalate_case(case: Case, *, actor: Any, summary: str, category: Category | 
             public=True,
             payload={"to": above.code, "category": category.code if category else None},
         )
+        if category:
+            case_classified.send(sender=Case, case=case, category=category, actor=actor)
     return case
 
 

@@ -145,6 +145,15 @@ def _rate(part: str, *whole: str) -> Callable[[Period], float]:
     return rate
 
 
+def _triage_hits(p: Period) -> float:
+    from grassroots.triage.models import Suggestion
+
+    decided = Suggestion.objects.filter(
+        within_q("case__unit_path", [p.unit.path]), p.between("case__registered_at"), taken__isnull=False
+    )
+    return _pct(decided.filter(taken=True).count(), decided.count())
+
+
 def _rate_response(p: Period) -> float:
     days = _days(p)
     return _pct(days["accepted"] + days["declined"], days["received"])
@@ -311,6 +320,13 @@ METRICS: dict[str, Metric] = {
             _("satisfaction rate (%)"),
             "Of cases closed in the period with the resident's verdict, the share satisfied or basically satisfied.",
             _rate("satisfied", "judged"),
+        ),
+        Metric(
+            "rate.triage_hits",
+            _("category suggestions taken (%)"),
+            "Of cases registered in the period whose category staff chose, the share where they chose the first "
+            "category suggested at intake.",
+            _triage_hits,
         ),
     ]
 }

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from jsonschema import Draft4Validator  # type: ignore[import-untyped]  # no stubs in the lock
+from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 

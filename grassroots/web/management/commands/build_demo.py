@@ -14,6 +14,7 @@ from grassroots.demo.county import COUNTY_CODE, DEMO_PASSWORD, build, build_logi
 from grassroots.demo.linkage import build_linkage
 from grassroots.demo.research import build_research
 from grassroots.demo.residents import build_resident_reports, demo_tracking
+from grassroots.demo.triage import build_triage
 from grassroots.open311.seed import seed_questions
 from grassroots.org.models import Unit
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             build_research(demo)
             build_linkage(demo)
             open311_key = build_resident_reports(demo)
+            triage_model = build_triage(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Built {demo.county.name_en}: {len(demo.townships)} streets and towns, {len(demo.villages)} "
@@ -49,6 +51,10 @@ class Command(BaseCommand):
         )
         for username, roles, description in demo.logins:
             self.stdout.write(f"  {username:<9} / {DEMO_PASSWORD}   {roles}: {description}")
+        if triage_model:
+            self.stdout.write(
+                f"  triage: category suggestions from model v{triage_model.version} ({triage_model.trained_on} cases)"
+            )
         tracking = demo_tracking()
         if tracking:
             self.stdout.write(

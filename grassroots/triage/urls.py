@@ -1,0 +1,6 @@
+from django.urls import path
+
+from grassroots.triage import views
+
+app_name = "triage"
+urlpatterns = [path("suggest/", views.suggest_partial, name="suggest")]

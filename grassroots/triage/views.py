@@ -1,0 +1,66 @@
+"""Suggestions at intake: a partial for the intake page and the API's answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from grassroots.org.models import Unit
+from grassroots.triage import services
+
+
+def _unit(user: Any, value: str) -> Unit | None:
+    if not value:
+        return None
+    lookup: dict[str, Any] = {"pk": int(value)} if value.isdigit() and len(value) < 10 else {"code": value}
+    return Unit.objects.visible_to(user).filter(**lookup).first()
+
+
+@login_required
+def suggest_partial(request: HttpRequest) -> HttpResponse:
+    title = request.GET.get("title", "")[:200]
+    description = request.GET.get("description", "")[:4000]
+    made = services.suggest(title, description, unit=_unit(request.user, request.GET.get("unit", "")))
+    return render(request, "triage/suggestions.html", {"made": made, "typed": bool((title + description).strip())})
+
+
+class SuggestionSerializer(serializers.Serializer[Any]):
+    category = serializers.CharField(source="category.code")
+    name = serializers.CharField(source="category.full_label")
+    probability = serializers.FloatField()
+    organisation = serializers.CharField(source="organisation.code", allow_null=True, default=None)
+
+
+class SuggestionsSerializer(serializers.Serializer[Any]):
+    origin = serializers.CharField(source="source", help_text="model or keywords")
+    model = serializers.IntegerField(source="model.version", allow_null=True, default=None)
+    items = SuggestionSerializer(many=True)
+
+
+class SuggestView(APIView):
+    """The three likeliest categories of a problem, with the organisation each implies."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("title", str),
+            OpenApiParameter("description", str),
+            OpenApiParameter("unit", str, description="unit code, for the routing"),
+        ],
+        responses=SuggestionsSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        made = services.suggest(
+            params.get("title", "")[:200],
+            params.get("description", "")[:4000],
+            unit=_unit(request.user, params.get("unit", "")),
+        )
+        return Response(SuggestionsSerializer(made).data)
