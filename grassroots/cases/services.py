@@ -406,6 +406,7 @@ def decline_case(case: Case, *, actor: Any, reason: str, version: int | None = N
 
 def decline_repeat(case: Case, *, actor: Any, earlier: Case, version: int | None = None) -> Case:
     """Refuse the same facts again after a final re-review (不再受理)."""
+    earlier = Case.objects.get(pk=earlier.pk)  # as it stands now, not as the caller last saw it
     if not earlier.rereview_outcome:
         raise ValidationError(
             {

@@ -3,4 +3,7 @@ from django.urls import path
 from grassroots.triage import views
 
 app_name = "triage"
-urlpatterns = [path("suggest/", views.suggest_partial, name="suggest")]
+urlpatterns = [
+    path("suggest/", views.suggest_partial, name="suggest"),
+    path("repeats/<str:number>/", views.repeats_partial, name="repeats"),
+]

@@ -64,3 +64,18 @@ class SuggestView(APIView):
             unit=_unit(request.user, params.get("unit", "")),
         )
         return Response(SuggestionsSerializer(made).data)
+
+
+@login_required
+def repeats_partial(request: HttpRequest, number: str) -> HttpResponse:
+    """The case page's list of possible repeats, each with a one-click merge."""
+    from grassroots.cases.models import Case
+    from grassroots.cases.workflow import TRANSITIONS, Act
+    from grassroots.triage.repeats import repeats_of
+    from grassroots.web.views import get_visible_or_404
+
+    case = get_visible_or_404(Case.objects.select_related("unit"), request.user, number=number)
+    rule = TRANSITIONS[Act.MERGE]
+    can_merge = case.state in rule.sources and request.user.has_role(*rule.roles)  # type: ignore[union-attr]
+    found = repeats_of(case, user=request.user)
+    return render(request, "triage/repeats.html", {"case": case, "repeats": found, "can_merge": can_merge})

@@ -1,0 +1,82 @@
+"""Repeats and near-duplicates: the open and recently closed cases that look like the same
+problem as a new one — similar wording, the same place, the same petitioner — for staff to
+merge in one click."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from grassroots import clock
+from grassroots.cases.choices import OPEN_STATES, State
+from grassroots.cases.models import Case, Petitioner
+from grassroots.org.choices import Level
+from grassroots.org.models import Unit
+from grassroots.org.paths import within_q
+from grassroots.triage.classifier import text_of
+
+WINDOW = timedelta(days=90)  # closed longer ago than this, a case is history, not a repeat
+CANDIDATES = 400
+THRESHOLD = 0.35
+
+
+@dataclass
+class Repeat:
+    case: Case
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def repeats_of(case: Case, *, user: Any = None, limit: int = 5) -> list[Repeat]:
+    """Cases that may be the same problem as ``case``, likeliest first."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import linear_kernel
+
+    area = _area(case.unit)
+    since = clock.now() - WINDOW
+    recent = Q(state__in=OPEN_STATES) | Q(closed_at__gte=since) | Q(registered_at__gte=since)
+    names = {p.name for p in case.petitioners.all() if p.name}
+    phones = {p.phone for p in case.petitioners.all() if p.phone}
+    pool = Case.objects.exclude(pk=case.pk).exclude(state=State.MERGED).filter(recent)
+    if user is not None:
+        pool = pool.visible_to(user)
+    same_person = set(
+        Petitioner.objects.filter(case__in=pool)
+        .filter(Q(phone__in=phones) | (Q(name__in=names) & within_q("case__unit_path", [area])))
+        .values_list("case_id", flat=True)[:CANDIDATES]
+    )
+    nearby = pool.filter(within_q("unit_path", [area])).order_by("-id").values_list("pk", flat=True)[:CANDIDATES]
+    ids = same_person | set(nearby)
+    if not ids:
+        return []
+    candidates = list(Case.objects.filter(pk__in=ids).select_related("unit"))
+    texts = [text_of(c.title, c.description) for c in candidates]
+    query = text_of(case.title, case.description)
+    vectors = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True).fit_transform([query, *texts])
+    similarity = linear_kernel(vectors[0:1], vectors[1:]).ravel()
+    found = []
+    for candidate, sim in zip(candidates, similarity, strict=True):
+        reasons = [_("similar wording ({pct}%)").format(pct=round(float(sim) * 100))]
+        score = float(sim)
+        if candidate.unit_id == case.unit_id:
+            score += 0.15
+            reasons.append(_("same place"))
+        if candidate.pk in same_person:
+            score += 0.3
+            reasons.append(_("same petitioner"))
+        if score >= THRESHOLD:
+            found.append(Repeat(candidate, round(score, 3), reasons))
+    found.sort(key=lambda r: (-r.score, -r.case.pk))
+    return found[:limit]
+
+
+def _area(unit: Unit) -> str:
+    """The village or community a grid lies in (a grid's neighbours count as nearby)."""
+    if unit.level == Level.GRID and unit.parent_id:
+        parent: str = Unit.objects.values_list("path", flat=True).get(pk=unit.parent_id)
+        return parent
+    return str(unit.path)
