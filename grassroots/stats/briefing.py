@@ -39,6 +39,7 @@ def briefing(unit: Unit, start: date, end: date, language: str) -> list[str]:
     with translation.override("zh-hans" if zh else "en"):
         name = unit.label
     paragraphs: list[str] = _body(m, name, start, end, zh)
+    paragraphs += _hot(unit, start, end, zh)
     solved, measures = highlights(unit, start, end)
     if zh:
         if solved:
@@ -63,6 +64,23 @@ def briefing(unit: Unit, start: date, end: date, language: str) -> list[str]:
                 + "."
             )
     return paragraphs
+
+
+def _hot(unit: Unit, start: date, end: date, zh: bool) -> list[str]:
+    """The problems raised most often in the period, with their change on the period before."""
+    from grassroots.triage.hot import hot_issues
+
+    issues = hot_issues(unit, start, end, limit=3)
+    if not issues:
+        return []
+    if zh:
+        parts = [f"“{i.title}”{i.size}件" + (f"（较上期增加{i.growth}件）" if i.growth > 0 else "") for i in issues]
+        return ["群众反映集中的问题有：" + "、".join(parts) + "。"]
+    parts = [
+        f"“{i.title}” ({i.size} cases" + (f", {i.growth} more than the period before" if i.growth > 0 else "") + ")"
+        for i in issues
+    ]
+    return ["The problems raised most often: " + "; ".join(parts) + "."]
 
 
 def _body(m: dict[str, float | int], name: str, start: date, end: date, zh: bool) -> list[str]:
