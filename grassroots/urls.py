@@ -7,7 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from grassroots.accounts.views import LoginView, LogoutView
 from grassroots.open311.urls import georeport_patterns, portal_patterns
 from grassroots.stats.api import BreakdownView, MetricListView, StatsView
-from grassroots.stats.views import briefing_page, dashboard, export_stats, hotspots
+from grassroots.stats.views import briefing_page, dashboard, export_stats, hotspots, my_work
 from grassroots.triage.views import SuggestView
 from grassroots.web import views as web_views
 
@@ -40,6 +40,7 @@ urlpatterns = [
     path("triage/", include("grassroots.triage.urls")),
     path("briefing/", briefing_page, name="briefing"),
     path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/mine/", my_work, name="my-work"),
     path("dashboard/hotspots/", hotspots, name="hotspots"),
     path("dashboard/export/", export_stats, name="stats-export"),
     path("api/v1/", include(api_v1)),

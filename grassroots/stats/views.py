@@ -178,3 +178,72 @@ def export_stats(request: HttpRequest) -> HttpResponse:
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     header = [unit.label, f"{start:%Y-%m-%d} – {end:%Y-%m-%d}", "", ""]
     return table_response(f"stats-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}", fmt, header, rows)
+
+
+@login_required
+def my_work(request: HttpRequest) -> HttpResponse:
+    """A leader's own view: the cases and projects they package, their coming reception
+    days and down-visits with the appointments booked, the villages and enterprises they
+    are linked to (with the open cases of each village), and their unit's key figures."""
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+
+    from grassroots import clock
+    from grassroots.activities.models import Activity
+    from grassroots.cases.choices import OPEN_STATES
+    from grassroots.cases.models import Case, PackagePlan
+    from grassroots.linkage.models import Link
+    from grassroots.research.models import KeyProject
+    from grassroots.stats.metrics import compute
+
+    person = getattr(request.user, "person", None)
+    context: dict[str, object] = {"person": person}
+    if person is not None:
+        visible = Case.objects.visible_to(request.user)
+        packages = list(
+            PackagePlan.objects.filter(leader=person, case__in=visible)
+            .select_related("case__unit", "case__responsible")
+            .order_by("case__state", "due_on", "case_id")
+        )
+        now = clock.now()
+        coming = list(
+            Activity.objects.filter(leader=person, starts_at__gte=now, starts_at__lt=now + timedelta(days=30))
+            .select_related("unit")
+            .annotate(booked=Count("appointments", filter=~Q(appointments__state="cancelled")))
+            .order_by("starts_at")[:20]
+        )
+        links = list(Link.objects.active().filter(person=person).select_related("village", "enterprise").order_by("id"))
+        villages = {link.village.path: link.village.pk for link in links if link.village}
+        open_by_village: dict[int, int] = {}
+        for length in {len(path) for path in villages}:  # villages sit at one depth: one query
+            from django.db.models.functions import Substr
+
+            from grassroots.org.paths import within_q
+
+            counts = (
+                visible.filter(within_q("unit_path", [p for p in villages if len(p) == length]), state__in=OPEN_STATES)
+                .annotate(village=Substr("unit_path", 1, length))
+                .values("village")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+            for row in counts:
+                open_by_village[villages[row["village"]]] = row["n"]
+        projects = list(KeyProject.objects.filter(package_leaders=person).select_related("unit").order_by("title"))
+        start, end = default_period()
+        context.update(
+            {
+                "packages": packages,
+                "coming": coming,
+                "links": [(link, open_by_village.get(link.village_id or 0)) for link in links],
+                "projects": projects,
+                "unit": person.unit,
+                "figures": compute(
+                    person.unit, start, end, ["cases.received", "cases.resolved", "cases.overdue", "rate.satisfaction"]
+                ),
+                "start": start,
+                "end": end,
+            }
+        )
+    return render(request, "stats/my_work.html", context)
