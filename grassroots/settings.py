@@ -140,6 +140,15 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)  # a working day
+# Served over HTTPS (HTTPS=1): redirect plain HTTP, and tell browsers to keep to HTTPS.
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", not DEBUG and env_bool("HTTPS", False))
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000 if env_bool("HTTPS", False) and not DEBUG else 0)
+# check --deploy asks for both; turn them off (=0) if a subdomain still serves plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+if env_bool("TRUST_X_FORWARDED_PROTO", False):  # behind a proxy that terminates TLS
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- languages ------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
-from grassroots.accounts.views import LoginView, LogoutView
+from grassroots.accounts.views import LoginView, LogoutView, TokenView
 from grassroots.open311.urls import georeport_patterns, portal_patterns
 from grassroots.stats.api import BreakdownView, MetricListView, StatsView
 from grassroots.stats.views import briefing_page, dashboard, export_stats, hotspots, my_work
@@ -21,7 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("triage/suggest/", SuggestView.as_view(), name="api-triage-suggest"),
     path("stats/metrics/", MetricListView.as_view(), name="api-stats-metrics"),
     path("stats/breakdown/", BreakdownView.as_view(), name="api-stats-breakdown"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -40,6 +40,10 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     channel = models.CharField(_("channel"), max_length=16, blank=True, help_text=_("web, api, cli or task"))
+    # The hash chain (see audit.chain): the place in the chain and the hash over this entry
+    # and the one before it. Empty until the entry is sealed, within a minute.
+    seq = models.BigIntegerField(_("place in the chain"), null=True, blank=True, unique=True, editable=False)
+    hash = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("audit entry")
@@ -50,7 +54,22 @@ class AuditEntry(models.Model):
             models.Index(fields=["target_type", "target_id", "id"], name="audit_target"),
             # "What did this user do?" for an investigation.
             models.Index(fields=["actor", "id"], name="audit_actor"),
+            # Recent failed logins, for throttling.
+            models.Index(fields=["action", "at"], name="audit_action_at"),
+            # The sealer's queue: entries not yet in the chain.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed"),
         ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.target_repr}"
+
+
+class ChainHead(models.Model):
+    """The last sealed entry's place and hash; its row lock lets one sealer run at a time."""
+
+    name = models.CharField(max_length=16, primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seq}"

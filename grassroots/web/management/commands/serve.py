@@ -54,6 +54,7 @@ class Command(BaseCommand):
                 if not no_task_worker and time.monotonic() >= next_fold:
                     _enqueue_fold()
                     _enqueue_pending_reports()
+                    _enqueue_seal()
                     next_fold = time.monotonic() + 60
                 time.sleep(0.5)
         finally:
@@ -86,3 +87,11 @@ def _enqueue_pending_reports() -> None:
     from grassroots.open311.tasks import make_pending
 
     make_pending.enqueue()
+
+
+def _enqueue_seal() -> None:
+    """Each minute, seal new audit entries into the hash chain; the chain head's row lock
+    lets only one sealer work at a time, however many servers enqueue it."""
+    from grassroots.audit.tasks import seal_audit_log
+
+    seal_audit_log.enqueue()
