@@ -400,7 +400,8 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     return respond(fmt, "service_requests", "request", [entry])
 
 
-def not_found(request: HttpRequest, fmt: str, rest: str = "") -> HttpResponse:
+def not_found(request: HttpRequest, fmt: str | None = None, rest: str = "") -> HttpResponse:
+    # A path without a format suffix gets the required format, XML.
     return errors_response(
         fmt if fmt in CONTENT_TYPES else "xml",
         404,

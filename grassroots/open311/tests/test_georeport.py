@@ -318,6 +318,7 @@ def test_bad_queries_get_error_lists(client, world):
     status, errors = both(client, "requests/2099000001")
     assert status == 404
     assert client.get("/open311/v2/nothing.json").status_code == 404
+    assert from_xml(client.get("/open311/v2/requests").content)[0]["code"] == "404"  # no suffix: XML
     assert from_xml(client.get("/open311/v2/requests.html").content)[0]["code"] == "404"
     response = client.put("/open311/v2/services.json")
     assert response.status_code == 405 and response["Allow"] == "GET"
