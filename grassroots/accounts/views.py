@@ -49,6 +49,8 @@ class TokenView(ObtainAuthToken):
     the login page's."""
 
     def post(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        if not hasattr(request.data, "get"):  # a JSON list or a bare value
+            return Response({"detail": "Send username and password."}, status=400)
         username = str(request.data.get("username", ""))[:150]
         blocked = login_blocked(username, request.META.get("REMOTE_ADDR"))
         if blocked:

@@ -10,7 +10,7 @@ from grassroots.org.models import Organisation, Person, Unit
 
 
 class CategorySerializer(serializers.ModelSerializer[Category]):
-    group = serializers.SlugRelatedField[Category](source="parent", slug_field="code", read_only=True)
+    group = serializers.SlugRelatedField[Category](source="parent", slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Category
@@ -20,9 +20,9 @@ class CategorySerializer(serializers.ModelSerializer[Category]):
 class CaseListSerializer(serializers.ModelSerializer[Case]):
     """What a list shows: no petitioner identity."""
 
-    category = serializers.SlugRelatedField[Category](slug_field="code", read_only=True)
+    category = serializers.SlugRelatedField[Category](slug_field="code", read_only=True, allow_null=True)
     unit = serializers.SlugRelatedField[Unit](slug_field="code", read_only=True)
-    responsible = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True)
+    responsible = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -57,8 +57,8 @@ class PetitionerSerializer(serializers.ModelSerializer[Petitioner]):
 
 
 class AssignmentSerializer(serializers.ModelSerializer[Assignment]):
-    organisation = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True)
-    assigned_by = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True)
+    organisation = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True, allow_null=True)
+    assigned_by = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Assignment
@@ -67,7 +67,7 @@ class AssignmentSerializer(serializers.ModelSerializer[Assignment]):
 
 class EventSerializer(serializers.ModelSerializer[CaseEvent]):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
-    organisation = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True)
+    organisation = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = CaseEvent

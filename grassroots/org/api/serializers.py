@@ -6,7 +6,9 @@ from grassroots.org.models import Enterprise, Organisation, Person, Unit
 
 
 class UnitSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]  # DRF generics are stub-only
-    parent_code = serializers.SlugRelatedField[Unit](source="parent", slug_field="code", read_only=True)
+    parent_code = serializers.SlugRelatedField[Unit](
+        source="parent", slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Unit

@@ -13,7 +13,7 @@ from grassroots.web.api import ScopedReadOnlyViewSet
 
 class MeasureSerializer(serializers.ModelSerializer[Measure]):
     unit = serializers.SlugRelatedField[Unit](slug_field="code", read_only=True)
-    case = serializers.SlugRelatedField[Case](slug_field="number", read_only=True)
+    case = serializers.SlugRelatedField[Case](slug_field="number", read_only=True, allow_null=True)
 
     class Meta:
         model = Measure
