@@ -21,7 +21,8 @@ from grassroots.triage.classifier import text_of
 
 WINDOW = timedelta(days=90)  # closed longer ago than this, a case is history, not a repeat
 CANDIDATES = 400
-THRESHOLD = 0.35
+THRESHOLD = 0.35  # wording similarity (title and text, 0–1) for a repeat
+SAME_PERSON_WORDING = 0.15  # the same petitioner needs less
 
 
 @dataclass
@@ -33,8 +34,6 @@ class Repeat:
 
 def repeats_of(case: Case, *, user: Any = None, limit: int = 5) -> list[Repeat]:
     """Cases that may be the same problem as ``case``, likeliest first."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import linear_kernel
 
     area = _area(case.unit)
     since = clock.now() - WINDOW
@@ -54,24 +53,37 @@ def repeats_of(case: Case, *, user: Any = None, limit: int = 5) -> list[Repeat]:
     if not ids:
         return []
     candidates = list(Case.objects.filter(pk__in=ids).select_related("unit"))
-    texts = [text_of(c.title, c.description) for c in candidates]
-    query = text_of(case.title, case.description)
-    vectors = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True).fit_transform([query, *texts])
-    similarity = linear_kernel(vectors[0:1], vectors[1:]).ravel()
+    # Titles weigh as much as whole texts: boilerplate in descriptions ("residents report
+    # that...") must not make two different problems look alike.
+    wording = (
+        _similarity(case.title, [c.title for c in candidates])
+        + _similarity(text_of(case.title, case.description), [text_of(c.title, c.description) for c in candidates])
+    ) / 2
     found = []
-    for candidate, sim in zip(candidates, similarity, strict=True):
+    for candidate, sim in zip(candidates, wording, strict=True):
         reasons = [_("similar wording ({pct}%)").format(pct=round(float(sim) * 100))]
+        same_person_here = candidate.pk in same_person
+        # Where and who only rank; the wording decides (less of it for the same petitioner).
+        if float(sim) < (SAME_PERSON_WORDING if same_person_here else THRESHOLD):
+            continue
         score = float(sim)
         if candidate.unit_id == case.unit_id:
             score += 0.15
             reasons.append(_("same place"))
-        if candidate.pk in same_person:
+        if same_person_here:
             score += 0.3
             reasons.append(_("same petitioner"))
-        if score >= THRESHOLD:
-            found.append(Repeat(candidate, round(score, 3), reasons))
+        found.append(Repeat(candidate, round(score, 3), reasons))
     found.sort(key=lambda r: (-r.score, -r.case.pk))
     return found[:limit]
+
+
+def _similarity(query: str, texts: list[str]) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import linear_kernel
+
+    vectors = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit_transform([query, *texts])
+    return linear_kernel(vectors[0:1], vectors[1:]).ravel()
 
 
 def _area(unit: Unit) -> str:
