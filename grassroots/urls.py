@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from grassroots.accounts.views import LoginView, LogoutView, TokenView
 from grassroots.open311.urls import georeport_patterns, portal_patterns
 from grassroots.stats.api import BreakdownView, MetricListView, StatsView
-from grassroots.stats.views import briefing_page, dashboard, export_stats, hotspots, my_work
+from grassroots.stats.views import briefing_page, dashboard, export_stats, hot, hotspots, my_work
 from grassroots.triage.views import SuggestView
 from grassroots.web import views as web_views
 
@@ -40,6 +40,7 @@ urlpatterns = [
     path("briefing/", briefing_page, name="briefing"),
     path("dashboard/", dashboard, name="dashboard"),
     path("dashboard/mine/", my_work, name="my-work"),
+    path("dashboard/hot/", hot, name="hot-issues"),
     path("dashboard/hotspots/", hotspots, name="hotspots"),
     path("dashboard/export/", export_stats, name="stats-export"),
     path("api/v1/", include(api_v1)),

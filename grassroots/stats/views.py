@@ -13,18 +13,24 @@ from grassroots.stats.metrics import default_period
 from grassroots.web.views import get_visible_or_404, top_units
 
 
-@login_required
-def briefing_page(request: HttpRequest) -> HttpResponse:
-    """A printable work briefing for a unit and a period, in Chinese or English."""
-    roots = top_units(request.user)
-    code = request.GET.get("unit") or (roots[0].code if roots else "")
-    unit = get_visible_or_404(Unit.objects.all(), request.user, code=code)
+def period_of(request: HttpRequest) -> tuple[date, date]:
+    """The ``from`` and ``to`` of a request, each falling back to the default period."""
     first, last = default_period()
     try:
         start = date.fromisoformat(request.GET.get("from") or first.isoformat())
         end = date.fromisoformat(request.GET.get("to") or last.isoformat())
     except ValueError:
         start, end = first, last
+    return start, end
+
+
+@login_required
+def briefing_page(request: HttpRequest) -> HttpResponse:
+    """A printable work briefing for a unit and a period, in Chinese or English."""
+    roots = top_units(request.user)
+    code = request.GET.get("unit") or (roots[0].code if roots else "")
+    unit = get_visible_or_404(Unit.objects.all(), request.user, code=code)
+    start, end = period_of(request)
     language = request.GET.get("lang") or translation.get_language() or "zh-hans"
     language = "en" if language.startswith("en") else "zh-hans"
     return render(
@@ -54,12 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     roots = top_units(request.user)
     code = request.GET.get("unit") or (roots[0].code if roots else "")
     unit = get_visible_or_404(Unit.objects.all(), request.user, code=code)
-    first, last = default_period()
-    try:
-        start = date.fromisoformat(request.GET.get("from") or first.isoformat())
-        end = date.fromisoformat(request.GET.get("to") or last.isoformat())
-    except ValueError:
-        start, end = first, last
+    start, end = period_of(request)
     figures = compute(
         unit,
         start,
@@ -167,12 +168,7 @@ def export_stats(request: HttpRequest) -> HttpResponse:
     unit = get_visible_or_404(
         Unit.objects.all(), request.user, code=request.GET.get("unit") or (roots[0].code if roots else "")
     )
-    first, last = default_period()
-    try:
-        start = date.fromisoformat(request.GET.get("from") or first.isoformat())
-        end = date.fromisoformat(request.GET.get("to") or last.isoformat())
-    except ValueError:
-        start, end = first, last
+    start, end = period_of(request)
     figures = compute(unit, start, end)
     rows = [[key, str(METRICS[key].label), value, METRICS[key].definition] for key, value in figures.items()]
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
@@ -188,12 +184,14 @@ def my_work(request: HttpRequest) -> HttpResponse:
     from datetime import timedelta
 
     from django.db.models import Count, Q
+    from django.db.models.functions import Substr
 
     from grassroots import clock
     from grassroots.activities.models import Activity
     from grassroots.cases.choices import OPEN_STATES
     from grassroots.cases.models import Case, PackagePlan
     from grassroots.linkage.models import Link
+    from grassroots.org.paths import within_q
     from grassroots.research.models import KeyProject
     from grassroots.stats.metrics import compute
 
@@ -217,10 +215,6 @@ def my_work(request: HttpRequest) -> HttpResponse:
         villages = {link.village.path: link.village.pk for link in links if link.village}
         open_by_village: dict[int, int] = {}
         for length in {len(path) for path in villages}:  # villages sit at one depth: one query
-            from django.db.models.functions import Substr
-
-            from grassroots.org.paths import within_q
-
             counts = (
                 visible.filter(within_q("unit_path", [p for p in villages if len(p) == length]), state__in=OPEN_STATES)
                 .annotate(village=Substr("unit_path", 1, length))
@@ -247,3 +241,13 @@ def my_work(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "stats/my_work.html", context)
+
+
+@login_required
+def hot(request: HttpRequest) -> HttpResponse:
+    """The dashboard's hot issues of a unit and period (loaded after the page, by htmx)."""
+    from grassroots.triage.hot import hot_issues
+
+    unit = get_visible_or_404(Unit.objects.all(), request.user, code=request.GET.get("unit", ""))
+    start, end = period_of(request)
+    return render(request, "stats/hot.html", {"issues": hot_issues(unit, start, end, user=request.user)})

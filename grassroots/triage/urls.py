@@ -6,5 +6,4 @@ app_name = "triage"
 urlpatterns = [
     path("suggest/", views.suggest_partial, name="suggest"),
     path("repeats/<str:number>/", views.repeats_partial, name="repeats"),
-    path("hot/", views.hot_partial, name="hot"),
 ]

@@ -79,23 +79,3 @@ def repeats_partial(request: HttpRequest, number: str) -> HttpResponse:
     can_merge = case.state in rule.sources and request.user.has_role(*rule.roles)  # type: ignore[union-attr]
     found = repeats_of(case, user=request.user)
     return render(request, "triage/repeats.html", {"case": case, "repeats": found, "can_merge": can_merge})
-
-
-@login_required
-def hot_partial(request: HttpRequest) -> HttpResponse:
-    """The dashboard's hot issues of a unit and period."""
-    from datetime import date
-
-    from grassroots.stats.metrics import default_period
-    from grassroots.triage.hot import hot_issues
-    from grassroots.web.views import get_visible_or_404
-
-    unit = get_visible_or_404(Unit.objects.all(), request.user, code=request.GET.get("unit", ""))
-    first, last = default_period()
-    try:
-        start = date.fromisoformat(request.GET.get("from") or first.isoformat())
-        end = date.fromisoformat(request.GET.get("to") or last.isoformat())
-    except ValueError:
-        start, end = first, last
-    issues = hot_issues(unit, start, end, user=request.user)
-    return render(request, "triage/hot.html", {"issues": issues})

@@ -65,12 +65,12 @@ def test_similar_cases_cluster_into_hot_issues_ranked_by_size_and_growth(world, 
 
 def test_the_dashboard_and_the_briefing_show_them(world, october, as_user):
     page = as_user(world.county_staff).get(
-        "/triage/hot/", {"unit": world.county.code, "from": "2026-10-01", "to": "2026-10-31"}
+        "/dashboard/hot/", {"unit": world.county.code, "from": "2026-10-01", "to": "2026-10-31"}
     )
     html = page.content.decode()
     assert "Hot issues" in html and "+3" in html and "Hexi Community" in html
     dashboard = as_user(world.county_staff).get("/dashboard/", {"unit": world.county.code}).content.decode()
-    assert "/triage/hot/?unit=" in dashboard
+    assert "/dashboard/hot/?unit=" in dashboard
 
     zh = "".join(briefing(world.county, *OCTOBER, "zh-hans"))
     en = " ".join(briefing(world.county, *OCTOBER, "en"))
