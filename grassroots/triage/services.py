@@ -61,8 +61,11 @@ def active_classifier() -> tuple[TriageModel | None, Classifier | None]:
         return row, _loaded[row.version]
 
 
-def suggest(title: str, description: str, *, unit: Unit | None = None, kind: str = "") -> Suggestions:
-    """The likeliest categories of a problem with the organisation each implies."""
+def suggest(
+    title: str, description: str, *, unit: Unit | None = None, kind: str = "", route: bool = True
+) -> Suggestions:
+    """The likeliest categories of a problem with the organisation each implies (``route``
+    off: without it, a query less per suggestion, for recording at registration)."""
     text = text_of(title, description)
     row, classifier = active_classifier()
     pairs: list[tuple[Category, float]] = []
@@ -74,7 +77,7 @@ def suggest(title: str, description: str, *, unit: Unit | None = None, kind: str
     if not pairs:
         pairs = keyword_matches(text)
         source, row = Source.KEYWORDS, None
-    items = [Suggested(c, p, _routed_to(c, unit, kind)) for c, p in pairs]
+    items = [Suggested(c, p, _routed_to(c, unit, kind) if route else None) for c, p in pairs]
     return Suggestions(items=items, source=source, model=row)
 
 
@@ -103,7 +106,7 @@ def _routed_to(category: Category, unit: Unit | None, kind: str) -> Organisation
 
 
 def on_registered(sender: Any, case: Case, **kwargs: Any) -> None:
-    made = suggest(case.title, case.description, unit=case.unit, kind=case.kind)
+    made = suggest(case.title, case.description, route=False)  # intake's hot path: no routing
     if not made.items:
         return
     first = made.items[0].category
