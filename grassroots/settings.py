@@ -114,6 +114,9 @@ def _database() -> dict[str, object]:
         # Persistent connections: a fresh connection per request costs ~6x the throughput.
         config["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600)
         config["CONN_HEALTH_CHECKS"] = True
+        # JIT compiling spent 45 ms of a 60 ms province count at ten million cases; no
+        # query here runs long enough to win it back (docs/performance.md).
+        options.setdefault("options", "-c jit=off")
     config["OPTIONS"] = options
     config["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "") or None}
     return config

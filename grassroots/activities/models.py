@@ -121,6 +121,12 @@ class Activity(models.Model):
         indexes = [
             # Calendars and statistics: a subtree's activities in a period.
             models.Index(fields=["unit_path", "starts_at"], name="activities_subtree_time"),
+            # A large subtree's figures of a period (a province's year): read from the index
+            # alone, in time order, without touching the rows.
+            models.Index(
+                fields=["starts_at", "unit_path", "state", "kind", "batches", "persons"],
+                name="activities_period_figures",
+            ),
         ]
         constraints = [
             # A schedule makes one activity per occurrence, however often it is expanded.

@@ -262,8 +262,15 @@ class Case(models.Model):
             models.Index(fields=["unit_path", "id"], name="cases_subtree_id"),
             # Queues: open cases of one responsible organisation by deadline.
             models.Index(fields=["responsible", "state", "current_due_at"], name="cases_queue"),
-            # Overdue and due-soon boards, and the deadline sweep.
-            models.Index(fields=["state", "current_due_at"], name="cases_due"),
+            # Overdue and due-soon boards, and the deadline sweep: open cases by deadline.
+            models.Index(fields=["current_due_at"], condition=~models.Q(state__in=FINAL_STATES), name="cases_open_due"),
+            # The open cases of a subtree: counted (open, overdue, backlog) on every dashboard,
+            # a few per cent of all cases, so their own index keeps a province's count small.
+            models.Index(
+                fields=["unit_path", "current_due_at", "handling_due_at", "registered_at"],
+                condition=~models.Q(state__in=FINAL_STATES),
+                name="cases_open_subtree",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,8 @@
 a period of days (both ends included, local time).
 
 Every figure is counted from recorded work — cases, activities, research, postings,
-links — never typed in. This first implementation counts from the domain tables through
-their subtree-and-time indexes; rollup tables kept as work happens will answer the same
-keys for province-wide dashboards (issue 6).
+links — never typed in. Case figures come from the rollups kept as work happens (``stats.reading``);
+the rest count from their own tables through subtree-and-time indexes.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,10 +70,6 @@ class Metric:
     compute: Callable[[Period], float | int]
 
 
-def _sum(qs: Any, field: str) -> int:
-    return int(qs.aggregate(total=Sum(field))["total"] or 0)
-
-
 def _pct(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
@@ -82,17 +77,53 @@ def _pct(part: int, whole: int) -> float:
 def _days(p: Period) -> dict[str, int]:
     """The case counters of the period from the rollups, after folding what is new: one
     fold and one aggregate per period, whichever metrics ask."""
-    from grassroots.stats.models import COUNTERS, CaseDay
-    from grassroots.stats.rollups import fold_all
+    from grassroots.stats.models import COUNTERS
+    from grassroots.stats.reading import sums
 
     def make() -> dict[str, int]:
-        fold_all()
-        totals = CaseDay.objects.filter(
-            within_q("unit_path", [p.unit.path]), day__gte=p.start, day__lte=p.end
-        ).aggregate(**{name: Sum(name) for name in COUNTERS})
-        return {name: int(value or 0) for name, value in totals.items()}
+        return sums(p.unit, p.start, p.end, None, COUNTERS)[None]
 
     result: dict[str, int] = p.once("days", make)
+    return result
+
+
+def _activity(p: Period) -> dict[str, int]:
+    """Every activity figure of the period in one pass over its activities (counting a
+    column of their period index, so a province's year never leaves the index)."""
+
+    def make() -> dict[str, int]:
+        totals = p.activities().aggregate(
+            reception_batches=Sum("batches", filter=Q(kind__in=RECEPTION_KINDS)),
+            reception_persons=Sum("persons", filter=Q(kind__in=RECEPTION_KINDS)),
+            visits=Count("kind", filter=Q(kind__in=VISIT_KINDS)),
+            grid_meetings=Count("kind", filter=Q(kind=ActivityKind.GRID_MEETING)),
+            outreach=Count("kind", filter=Q(kind__in=OUTREACH_KINDS)),
+            outreach_audience=Sum("persons", filter=Q(kind__in=OUTREACH_KINDS)),
+        )
+        return {key: int(value or 0) for key, value in totals.items()}
+
+    result: dict[str, int] = p.once("activity", make)
+    return result
+
+
+def _open(p: Period) -> dict[str, int]:
+    """The open-case figures in one pass over the subtree's open cases (their own index)."""
+    from grassroots.cases.deadlines import backlog_cutoff
+
+    def make() -> dict[str, int]:
+        # Counting a column of the index (not the key) lets the count stay in the index.
+        totals = (
+            p.cases()
+            .open()
+            .aggregate(
+                open=Count("unit_path", filter=Q(registered_at__lt=p.until)),
+                overdue=Count("unit_path", filter=Q(current_due_at__lt=clock.now())),
+                backlog=Count("unit_path", filter=Q(handling_due_at__lt=backlog_cutoff())),
+            )
+        )
+        return {key: int(value or 0) for key, value in totals.items()}
+
+    result: dict[str, int] = p.once("open", make)
     return result
 
 
@@ -167,19 +198,19 @@ METRICS: dict[str, Metric] = {
             _("batches received"),
             "Sum of batches of held reception days, down-visits and on-site office sessions that started in the "
             "period; each intake is one batch, a group visit included.",
-            lambda p: _sum(p.activities().filter(kind__in=RECEPTION_KINDS), "batches"),
+            lambda p: _activity(p)["reception_batches"],
         ),
         Metric(
             "receptions.persons",
             _("persons received"),
             "Sum of persons of the same activities: every person of a group visit counts.",
-            lambda p: _sum(p.activities().filter(kind__in=RECEPTION_KINDS), "persons"),
+            lambda p: _activity(p)["reception_persons"],
         ),
         Metric(
             "visits.count",
             _("face-to-face visits"),
             "Held down-visits and door-to-door visits that started in the period.",
-            lambda p: p.activities().filter(kind__in=VISIT_KINDS).count(),
+            lambda p: _activity(p)["visits"],
         ),
         Metric(
             "cases.received", _("cases received"), "Cases registered in the period.", lambda p: _days(p)["received"]
@@ -201,19 +232,19 @@ METRICS: dict[str, Metric] = {
             "cases.open",
             _("cases open"),
             "Cases registered by the end of the period and open now.",
-            lambda p: p.cases().open().filter(registered_at__lt=p.until).count(),
+            lambda p: _open(p)["open"],
         ),
         Metric(
             "cases.overdue",
             _("cases overdue"),
             "Open cases past the deadline of their current stage, now.",
-            lambda p: p.cases().overdue().count(),
+            lambda p: _open(p)["overdue"],
         ),
         Metric(
             "backlog.open",
             _("backlog cases open"),
             "Open cases past their handling deadline by more than BACKLOG_THRESHOLD_DAYS, now.",
-            lambda p: p.cases().backlog().count(),
+            lambda p: _open(p)["backlog"],
         ),
         Metric(
             "backlog.resolved",
@@ -237,19 +268,19 @@ METRICS: dict[str, Metric] = {
             "grid_meetings.count",
             _("grid meetings"),
             "Grid meetings held in the period.",
-            lambda p: p.activities().filter(kind=ActivityKind.GRID_MEETING).count(),
+            lambda p: _activity(p)["grid_meetings"],
         ),
         Metric(
             "outreach.events",
             _("outreach events"),
             "Lectures, policy explanations and technical guidance held.",
-            lambda p: p.activities().filter(kind__in=OUTREACH_KINDS).count(),
+            lambda p: _activity(p)["outreach"],
         ),
         Metric(
             "outreach.audience",
             _("outreach audience"),
             "Persons reached by those events.",
-            lambda p: _sum(p.activities().filter(kind__in=OUTREACH_KINDS), "persons"),
+            lambda p: _activity(p)["outreach_audience"],
         ),
         Metric(
             "research.aspects",

@@ -94,3 +94,58 @@ class CaseDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day}"
+
+
+class Grain(models.TextChoices):
+    DAY = "d", "day"
+    MONTH = "m", "month"
+    # The same rows summed over category, channel and kind (keys 0, "", ""): totals, the
+    # trend and the ranking of units need no more, and read a row per unit and period.
+    DAY_TOTAL = "dt", "day total"
+    MONTH_TOTAL = "mt", "month total"
+
+
+TOTAL_OF = {Grain.DAY: Grain.DAY_TOTAL, Grain.MONTH: Grain.MONTH_TOTAL}
+
+
+class Rollup(models.Model):
+    """The same counters summed for every ancestor of a case's unit (and the unit itself),
+    per month, and per day for units at or above ``DAY_GRAIN_LEVEL``.
+
+    ``CaseDay`` sums per leaf unit and day: a street's year is a few thousand of its rows,
+    a province's year millions. Here a unit's year is twelve months of its own rows,
+    however many cases lie below it; the days at the edges of a period come from the day
+    rows of the unit itself when it is that high, else from the ``CaseDay`` rows below it.
+    """
+
+    grain = models.CharField(max_length=2, choices=Grain.choices)
+    unit_id = models.BigIntegerField()
+    # The ranking of the units below one unit reads the rows whose parent it is.
+    parent_id = models.BigIntegerField(null=True)
+    day = models.DateField()  # the day, or the first day of the month
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=32)
+    kind = models.CharField(max_length=32)
+    received = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    declined = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    backlog_resolved = models.IntegerField(default=0)
+    difficult_resolved = models.IntegerField(default=0)
+    urgent_resolved = models.IntegerField(default=0)
+    timed = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    judged = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_id", "grain", "day", "category_key", "channel", "kind"], name="stats_one_rollup"
+            ),
+        ]
+        indexes = [models.Index(fields=["parent_id", "grain", "day"], name="stats_rollup_children")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.grain} {self.day}"

@@ -50,11 +50,9 @@ def briefing_page(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A unit's dashboard: key figures (each a link to the cases behind it), the trend, the
     categories, the ranking of the units below, the overdue list and a grid hotspot map."""
-    from django.db.models import Count
-
     from grassroots.cases.models import Case
     from grassroots.org.choices import Level
-    from grassroots.stats.breakdowns import breakdown
+    from grassroots.stats.breakdowns import breakdown, breakdown_of
     from grassroots.stats.metrics import compute
 
     roots = top_units(request.user)
@@ -78,11 +76,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "outreach.audience",
         ],
     )
-    received = {r.key: r.value for r in breakdown(unit, start, end, "month", "received")}
-    resolved = {r.key: r.value for r in breakdown(unit, start, end, "month", "resolved")}
-    months = sorted(set(received) | set(resolved))
-    children_received = breakdown(unit, start, end, "child", "received")
-    children_resolved = {r.key: r.value for r in breakdown(unit, start, end, "child", "resolved")}
+    months = breakdown_of(unit, start, end, "month", ("received", "resolved"))
+    children = breakdown_of(unit, start, end, "child", ("received", "resolved"))
     overdue = list(
         Case.objects.visible_to(request.user)
         .within(unit)
@@ -90,15 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("responsible", "unit")
         .order_by("current_due_at")[:15]
     )
-    hot = dict(
-        Case.objects.visible_to(request.user)
-        .within(unit)
-        .open()
-        .filter(unit__level=Level.GRID)
-        .values_list("unit_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    has_hotspots = Case.objects.visible_to(request.user).within(unit).open().filter(unit__level=Level.GRID).exists()
     return render(
         request,
         "stats/dashboard.html",
@@ -108,17 +95,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "end": end,
             "figures": figures,
             "chart": {
-                "months": months,
-                "received": [received.get(m, 0) for m in months],
-                "resolved": [resolved.get(m, 0) for m in months],
+                "months": [m.key for m in months],
+                "received": [m.values["received"] for m in months],
+                "resolved": [m.values["resolved"] for m in months],
                 "categories": [
                     {"name": r.label, "value": r.value}
                     for r in breakdown(unit, start, end, "category", "received")[:10]
                 ],
             },
-            "children": [(r, children_resolved.get(r.key, 0)) for r in children_received],
+            "children": children,
             "overdue": overdue,
-            "has_hotspots": bool(hot),
+            "has_hotspots": has_hotspots,
         },
     )
 

@@ -284,7 +284,10 @@ class CaseViewSet(
             complained=[ComplainedData(**c) for c in d["complained"]],
             idempotency_key=key,
         )
-        case = detail_queryset(request.user).get(pk=case.pk)
+        if existed or not hasattr(case, "_born"):  # a retry: the case as it stands now
+            case = detail_queryset(request.user).get(pk=case.pk)
+        else:
+            case = services.as_born(case)
         data = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 

@@ -63,6 +63,18 @@ def test_lixian_story_through_the_api(world, lixian, client):  # noqa: F811
     assert [e["kind"] for e in closed["events"]][-3:] == ["reply", "resolve", "feedback"]
 
 
+def test_intake_answers_with_the_case_as_reading_it_back_shows_it_without_reading_it_back(world, client):
+    client.force_login(world.county_staff)
+    with CaptureQueriesContext(connection) as ctx:
+        created = post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="born-1")
+    assert created.status_code == 201
+    assert not [q for q in ctx.captured_queries if 'FROM "cases_petitioner"' in q["sql"]]
+    read = client.get(f"/api/v1/cases/{created.json()['number']}/")
+    assert created.json() == read.json()
+    retried = post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="born-1")
+    assert retried.status_code == 200 and retried.json() == read.json()
+
+
 def test_bad_intake_gets_field_specific_errors_and_writes_nothing(world, client):
     client.force_login(world.county_staff)
     bad = {
