@@ -43,11 +43,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The activity list with the page's filter, as xlsx or CSV (audited)."""
-    from django.db import transaction
-
-    from grassroots.audit.models import Action
-    from grassroots.audit.services import record
-    from grassroots.web.exports import table_response
+    from grassroots.web.exports import audited_table_response
 
     if fmt not in ("xlsx", "csv"):
         raise Http404
@@ -84,15 +80,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         ]
         for a in activities.order_by("-starts_at")[:50000]
     ]
-    with transaction.atomic():
-        record(
-            Action.EXPORT,
-            actor=request.user,
-            target_type="activities.activity",
-            target_repr=f"{len(table)} activities",
-            detail={"filters": request.GET.urlencode(), "format": fmt, "rows": len(table)},
-        )
-    return table_response("activities", fmt, header, table)
+    return audited_table_response(request, "activities", fmt, "activities.activity", header, table)
 
 
 @login_required

@@ -6,4 +6,5 @@ app_name = "research"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("export/<str:what>.<str:fmt>", views.export, name="export"),
 ]

@@ -38,3 +38,24 @@ def table_response(filename: str, fmt: str, header: Sequence[str], rows: Iterabl
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+def audited_table_response(
+    request: Any, filename: str, fmt: str, target_type: str, header: Sequence[str], rows: list[Sequence[Any]]
+) -> HttpResponse:
+    """A list exported by a person: the export is audited (who, which list, with what
+    filters, how many rows), then the table is sent."""
+    from django.db import transaction
+
+    from grassroots.audit.models import Action
+    from grassroots.audit.services import record
+
+    with transaction.atomic():
+        record(
+            Action.EXPORT,
+            actor=request.user,
+            target_type=target_type,
+            target_repr=f"{len(rows)} rows",
+            detail={"filters": request.GET.urlencode(), "format": fmt, "rows": len(rows)},
+        )
+    return table_response(filename, fmt, header, rows)

@@ -187,3 +187,41 @@ def test_research_api_and_page_queries_do_not_grow(world, as_user):
         assert len(ctx) == before, url
     outsider = as_user(world.outsider).get("/api/v1/measures/").json()
     assert outsider["results"] == []
+
+
+def test_research_lists_export_within_scope_and_each_export_is_audited(world, as_user):
+    import csv
+    import io
+
+    from grassroots.audit.models import AuditEntry
+
+    plan = services.create_plan(actor=None, title="澧阳街道调研", unit=world.liyang, starts_on=date(2026, 3, 1))
+    topic = services.add_topic(services.add_aspect(plan, actor=None, title="基层治理"), actor=None, title="网格")
+    problem = services.record_problem(topic, actor=None, description="网格员不足")
+    services.mark_problem_solved(problem, actor=None, on=date(2026, 4, 1))
+    services.adopt_measure(actor=None, unit=world.liyang, title="增设停车位", adopted_on=date(2026, 4, 2))
+    services.create_plan(actor=None, title="澧浦街道调研", unit=world.lipu, starts_on=date(2026, 3, 1))
+
+    client = as_user(world.street_staff)
+
+    def rows(what, fmt="csv"):
+        response = client.get(f"/research/export/{what}.{fmt}")
+        assert response.status_code == 200
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+    plans = rows("plans")
+    assert plans[0][:2] == ["Plan", "Unit"]
+    assert [r[0] for r in plans[1:]] == ["澧阳街道调研"]  # not the neighbour's
+    assert plans[1][4:] == ["1", "1", "1", "1", "0"]
+    assert [r[2] for r in rows("problems")[1:]] == ["网格员不足"]
+    assert [r[0] for r in rows("measures")[1:]] == ["增设停车位"]
+    assert client.get("/research/export/plans.xlsx")["Content-Type"].startswith("application/vnd.openxml")
+    assert client.get("/research/export/secrets.csv").status_code == 404
+    exports = AuditEntry.objects.filter(action="export", actor=world.street_staff)
+    assert sorted(e.target_type for e in exports) == [
+        "research.measures",
+        "research.plans",
+        "research.plans",
+        "research.problems",
+    ]
+    assert "澧阳街道调研" not in as_user(world.outsider).get("/research/export/plans.csv").content.decode("utf-8-sig")
