@@ -41,7 +41,7 @@ def table_response(filename: str, fmt: str, header: Sequence[str], rows: Iterabl
 
 
 def audited_table_response(
-    request: Any, filename: str, fmt: str, target_type: str, header: Sequence[str], rows: list[Sequence[Any]]
+    request: Any, filename: str, fmt: str, target_type: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> HttpResponse:
     """A list exported by a person: the export is audited (who, which list, with what
     filters, how many rows), then the table is sent."""
