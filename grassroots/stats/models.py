@@ -61,13 +61,9 @@ class CaseFact(models.Model):
         return f"fact of case {self.case_id}"
 
 
-class CaseDay(models.Model):
-    unit_id = models.BigIntegerField()
-    unit_path = PathField(max_length=PATH_MAX_LENGTH)
-    day = models.DateField()
-    category_key = models.BigIntegerField(default=0)
-    channel = models.CharField(max_length=32)
-    kind = models.CharField(max_length=32)
+class Counters(models.Model):
+    """The sums every bucket keeps, one column per name in ``COUNTERS``."""
+
     received = models.IntegerField(default=0)
     accepted = models.IntegerField(default=0)
     declined = models.IntegerField(default=0)
@@ -80,6 +76,18 @@ class CaseDay(models.Model):
     on_time = models.IntegerField(default=0)
     judged = models.IntegerField(default=0)
     satisfied = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseDay(Counters):
+    unit_id = models.BigIntegerField()
+    unit_path = PathField(max_length=PATH_MAX_LENGTH)
+    day = models.DateField()
+    category_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=32)
+    kind = models.CharField(max_length=32)
 
     class Meta:
         constraints = [
@@ -108,7 +116,7 @@ class Grain(models.TextChoices):
 TOTAL_OF = {Grain.DAY: Grain.DAY_TOTAL, Grain.MONTH: Grain.MONTH_TOTAL}
 
 
-class Rollup(models.Model):
+class Rollup(Counters):
     """The same counters summed for every ancestor of a case's unit (and the unit itself),
     per month, and per day for units at or above ``DAY_GRAIN_LEVEL``.
 
@@ -126,18 +134,6 @@ class Rollup(models.Model):
     category_key = models.BigIntegerField(default=0)
     channel = models.CharField(max_length=32)
     kind = models.CharField(max_length=32)
-    received = models.IntegerField(default=0)
-    accepted = models.IntegerField(default=0)
-    declined = models.IntegerField(default=0)
-    resolved = models.IntegerField(default=0)
-    closed = models.IntegerField(default=0)
-    backlog_resolved = models.IntegerField(default=0)
-    difficult_resolved = models.IntegerField(default=0)
-    urgent_resolved = models.IntegerField(default=0)
-    timed = models.IntegerField(default=0)
-    on_time = models.IntegerField(default=0)
-    judged = models.IntegerField(default=0)
-    satisfied = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -15,7 +15,7 @@ from grassroots.cases.choices import Feedback
 from grassroots.cases.models import Case, CaseEvent
 from grassroots.org.choices import Level
 from grassroots.org.models import Unit
-from grassroots.org.paths import ancestor_paths
+from grassroots.org.paths import SEGMENT_WIDTH, ancestor_paths
 from grassroots.stats.models import COUNTERS, TOTAL_OF, CaseDay, CaseFact, Grain, Rollup, Watermark
 
 Key = tuple[int, str, date, int, str, str]  # unit_id, unit_path, day, category, channel, kind
@@ -317,7 +317,7 @@ def _deepest(level: int) -> int:
     from django.db.models.functions import Length
 
     longest = Unit.objects.filter(level__lte=level).aggregate(n=Max(Length("path")))["n"] or 0
-    return int(longest) // 6
+    return int(longest) // SEGMENT_WIDTH
 
 
 def _one(flag: str) -> str:
@@ -367,7 +367,7 @@ _DAYS_FROM_FACTS = (
 def _rollups_from_days(grain: Grain, depth: int, level: int) -> str:
     """Sum the leaf day buckets into the rows of the units ``depth`` segments deep and at
     or above ``level``: summed by path prefix first, then joined to the few units."""
-    width = depth * 6
+    width = depth * SEGMENT_WIDTH
     if grain == Grain.MONTH:
         bucket = (
             "CAST(date_trunc('month', day) AS date)"
