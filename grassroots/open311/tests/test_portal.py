@@ -206,6 +206,25 @@ def test_guessing_secrets_is_stopped(world, settings):
     assert stopped.status_code == 403 and "Too many wrong attempts" in stopped.content.decode()
 
 
+
+def test_residents_behind_the_balancer_are_limited_each_on_their_own(world, settings):
+    settings.TRACKING_FAILURES_PER_HOUR = 3
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    browser = resident()
+    raise_problem(browser)
+    number, secret = received(browser)
+    balancer = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="10.0.0.5")
+
+    def track(address, guess):
+        return balancer.post("/track/", {"number": number, "secret": guess}, HTTP_X_FORWARDED_FOR=address)
+
+    for guess in ["AAAAAAAA", "BBBBBBBB", "CCCCCCCC"]:
+        # A forged header of the guesser's own is ignored: the balancer's append counts.
+        assert track("198.51.100.1, 203.0.113.7", guess).status_code == 403
+    assert "Too many wrong attempts" in track("203.0.113.7", secret).content.decode()
+    assert track("203.0.113.8", secret).status_code == 302  # to the case's tracking page
+    assert FailedSecret.objects.filter(address="203.0.113.7").count() == 3
+
 def test_a_burst_from_one_address_is_queued_then_refused(world, settings, django_capture_on_commit_callbacks):
     settings.PORTAL_REPORTS_PER_MINUTE = 1
     settings.REPORT_REFUSE_FACTOR = 2
