@@ -206,7 +206,6 @@ def test_guessing_secrets_is_stopped(world, settings):
     assert stopped.status_code == 403 and "Too many wrong attempts" in stopped.content.decode()
 
 
-
 def test_residents_behind_the_balancer_are_limited_each_on_their_own(world, settings):
     settings.TRACKING_FAILURES_PER_HOUR = 3
     settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
@@ -224,6 +223,7 @@ def test_residents_behind_the_balancer_are_limited_each_on_their_own(world, sett
     assert "Too many wrong attempts" in track("203.0.113.7", secret).content.decode()
     assert track("203.0.113.8", secret).status_code == 302  # to the case's tracking page
     assert FailedSecret.objects.filter(address="203.0.113.7").count() == 3
+
 
 def test_a_burst_from_one_address_is_queued_then_refused(world, settings, django_capture_on_commit_callbacks):
     settings.PORTAL_REPORTS_PER_MINUTE = 1
