@@ -33,6 +33,8 @@ def briefing_page(request: HttpRequest) -> HttpResponse:
     start, end = period_of(request)
     language = request.GET.get("lang") or translation.get_language() or "zh-hans"
     language = "en" if language.startswith("en") else "zh-hans"
+    if request.GET.get("format") == "pdf":
+        return _briefing_pdf_response(request, unit, start, end, language)
     return render(
         request,
         "stats/briefing.html",
@@ -44,6 +46,29 @@ def briefing_page(request: HttpRequest) -> HttpResponse:
             "paragraphs": briefing(unit, start, end, language),
         },
     )
+
+
+def _briefing_pdf_response(request: HttpRequest, unit: Unit, start: date, end: date, language: str) -> HttpResponse:
+    from django.db import transaction
+
+    from grassroots.audit.models import Action
+    from grassroots.audit.services import record
+    from grassroots.stats.briefing_pdf import briefing_pdf
+
+    body = briefing_pdf(unit, start, end, language)
+    with transaction.atomic():
+        record(
+            Action.EXPORT,
+            actor=request.user,
+            target_type="briefing",
+            target_repr=unit.code,
+            detail={"filters": request.GET.urlencode(), "format": "pdf", "bytes": len(body)},
+        )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="briefing-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}-{language}.pdf"'
+    )
+    return response
 
 
 @login_required

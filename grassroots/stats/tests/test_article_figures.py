@@ -12,6 +12,7 @@ import time_machine
 
 from grassroots.activities import services as activities
 from grassroots.activities.choices import ActivityKind
+from grassroots.audit.models import Action, AuditEntry
 from grassroots.cases import services as cases
 from grassroots.stats.briefing import briefing
 
@@ -84,6 +85,27 @@ def test_509_grid_meetings_and_450_urgent_problems_solved(world, client):
     assert "接待群众130,000批次270,000人次" in zh and "召开网格议事会509场，解决急难问题450件" in zh
     assert "received the masses in 130,000 batches, 270,000 persons" in en
     assert "509 grid meetings were held and 450 urgent problems solved" in en
+    # The printed briefing (PDF) states the same figures; the neighbouring street gets none.
+    client.force_login(world.county_staff)
+    period = {"unit": world.county.code, "from": "2023-09-01", "to": "2026-12-31", "format": "pdf"}
+    assert "召开网格议事会509场，解决急难问题450件" in pdf_text(client.get("/briefing/", period | {"lang": "zh-hans"}))
+    assert "509 grid meetings were held and 450 urgent problems solved" in pdf_text(
+        client.get("/briefing/", period | {"lang": "en"})
+    )
+    assert AuditEntry.objects.filter(action=Action.EXPORT, target_type="briefing").count() == 2
+    client.force_login(world.outsider)
+    assert client.get("/briefing/", period).status_code == 404
+
+
+def pdf_text(response) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pages = PdfReader(BytesIO(response.content)).pages
+    # Lines wrap anywhere in Chinese; join them back into the paragraphs' text.
+    return "".join(page.extract_text().replace("\n", "") for page in pages)
 
 
 def test_1672_face_to_face_visits_1178_problems_solved_and_75_difficult_cases(world, client):
