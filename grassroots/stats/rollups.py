@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from grassroots.cases.choices import Feedback
@@ -200,13 +200,42 @@ def _up_the_tree(leaf: dict[Key, dict[str, int]]) -> dict[RollupKey, dict[str, i
     return out
 
 
+def settled_event_id() -> int | None:
+    """The highest timeline event id below which no transaction can still add an event, or
+    None when that cannot be known now.
+
+    PostgreSQL numbers a row when it is inserted, not when its transaction commits: an act
+    can insert event 100 and commit after another act's event 101, and a fold that had
+    moved its watermark to 101 would never see 100. A SHARE lock on the events waits for
+    every transaction writing them to end (new writers queue behind it for that moment);
+    the largest id then is settled. SQLite runs one writer at a time, so its largest id
+    always is."""
+    table = CaseEvent._meta.db_table
+    if connection.vendor != "postgresql":
+        return CaseEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '5s'")
+            cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+            return int(cursor.fetchone()[0])
+    except OperationalError:  # a long writer (or a VACUUM) holds it: fold at the next turn
+        return None
+
+
 def fold_events(batch: int = 5000) -> int:
     """Fold the timeline events after the watermark into the rollups; returns how many.
-    One transaction: the facts, the buckets and the watermark move together."""
+    One transaction: the facts, the buckets and the watermark move together. Only settled
+    events are folded, so none can appear behind the watermark later."""
+    settled = settled_event_id()
+    if settled is None:
+        return 0
     with transaction.atomic():
         mark, _created = Watermark.objects.select_for_update().get_or_create(name="cases")
         events = list(
-            CaseEvent.objects.filter(id__gt=mark.last_event_id).order_by("id").values_list("id", "case_id")[:batch]
+            CaseEvent.objects.filter(id__gt=mark.last_event_id, id__lte=settled)
+            .order_by("id")
+            .values_list("id", "case_id")[:batch]
         )
         if not events:
             return 0
@@ -246,9 +275,12 @@ def rebuild() -> int:
     Everything is done by the database — the facts by ``facts_select``, the buckets
     summed from them — so memory stays flat and ten million cases take minutes. The test
     of rollups holds ``facts_select`` to ``fact_of``: a rebuild equals folding."""
+    # Settled first, in a moment of its own: the rebuild must not hold writers off for minutes.
+    last = settled_event_id()
+    if last is None:
+        raise OperationalError("timeline events are locked by a long transaction; try the rebuild again")
     with transaction.atomic():
         mark, _created = Watermark.objects.select_for_update().get_or_create(name="cases")
-        last = CaseEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
         if connection.vendor == "postgresql":
             # DELETE would leave every old row behind as dead space until a VACUUM FULL.
             with connection.cursor() as cursor:

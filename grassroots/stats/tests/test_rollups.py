@@ -197,3 +197,66 @@ def many_cases(world, django_db_blocker):
                     petitioners=[PetitionerData(name="甲")],
                 )
     return True
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_case_committed_after_a_later_one_is_still_counted(world):
+    """One clerk accepts a case while another registers a new one; the acceptance gets
+    the earlier event id but commits last. A fold in between must not move past it."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from grassroots.stats.rollups import fold_all
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: ids are handed out in commit order")
+
+    def register(world, title):
+        return services.register_case(
+            actor=world.county_staff,
+            kind=CaseKind.PETITION,
+            channel=Channel.VISIT,
+            unit=world.changlin,
+            title=title,
+            description="描述",
+            petitioners=[PetitionerData(name="甲")],
+        )
+
+    waiting = register(world, "先登记")
+    rebuild()
+    inserted, release = threading.Event(), threading.Event()
+    folded: list[int] = []
+
+    def slow_clerk():
+        try:
+            with transaction.atomic():
+                services.accept_case(waiting, actor=world.county_staff)
+                inserted.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def fold():
+        try:
+            folded.append(fold_all())
+        finally:
+            connection.close()
+
+    slow = threading.Thread(target=slow_clerk)
+    slow.start()
+    assert inserted.wait(10)
+    register(world, title="后取号先提交")  # a later event id, committed first
+    folding = threading.Thread(target=fold)
+    folding.start()
+    folding.join(0.5)
+    release.set()  # the first clerk commits while the fold is under way
+    slow.join()
+    folding.join()
+    fold_all()
+    assert sum(d.received for d in CaseDay.objects.all()) == 2
+    assert sum(d.accepted for d in CaseDay.objects.all()) == 1
+    counted = rollups()
+    rebuild()
+    assert rollups() == counted
