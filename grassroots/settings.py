@@ -151,6 +151,9 @@ SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000 if env_bool("HTTPS", Fals
 # check --deploy asks for both; turn them off (=0) if a subdomain still serves plain HTTP.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+# How often `grassroots serve` hands the periodic tasks to the task worker.
+SWEEP_EVERY_SECONDS = env_int("SWEEP_EVERY_SECONDS", 3600)
+FOLD_EVERY_SECONDS = env_int("FOLD_EVERY_SECONDS", 60)
 # A TrueType file embedded in PDF briefings instead of the reader's standard Song face.
 BRIEFING_FONT = env_str("BRIEFING_FONT", "")
 # Load balancers whose X-Forwarded-For is believed (addresses or networks); see web.proxies.

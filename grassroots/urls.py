@@ -48,3 +48,6 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("admin/", admin.site.urls),
 ]
+
+# The database being away is the client's cue to retry (503), not our bug (500).
+handler500 = "grassroots.web.failures.server_error"

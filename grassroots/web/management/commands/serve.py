@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 
 class Command(BaseCommand):
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-task-worker", action="store_true", help="Run only the web server.")
 
     def handle(self, *args: Any, bind: str, workers: int, no_task_worker: bool, **options: Any) -> None:
+        from django.conf import settings
+
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "grassroots.settings")}
         gunicorn = [
             sys.executable,
@@ -34,36 +37,60 @@ class Command(BaseCommand):
             "--graceful-timeout",
             "20",
         ]
-        children = [subprocess.Popen(gunicorn, env=env)]
-        if not no_task_worker:
-            children.append(subprocess.Popen([sys.executable, "-m", "grassroots", "db_worker"], env=env))
+        worker_command = [sys.executable, "-m", "grassroots", "db_worker"]
+        web = subprocess.Popen(gunicorn, env=env)
+        tasks = None if no_task_worker else subprocess.Popen(worker_command, env=env)
+        stopping = False
 
         def stop(signum: int, frame: Any) -> None:
-            for child in children:
-                if child.poll() is None:
+            nonlocal stopping
+            stopping = True
+            for child in (web, tasks):
+                if child is not None and child.poll() is None:
                     child.send_signal(signal.SIGTERM)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        next_sweep = next_fold = 0.0
+        next_sweep = next_fold = restart_at = 0.0
+        backoff, started_at = 1.0, time.monotonic()
         try:
-            while all(child.poll() is None for child in children):
-                if not no_task_worker and time.monotonic() >= next_sweep:
-                    _enqueue_sweep()
-                    next_sweep = time.monotonic() + 3600
-                if not no_task_worker and time.monotonic() >= next_fold:
-                    _enqueue_fold()
-                    _enqueue_pending_reports()
-                    _enqueue_seal()
-                    next_fold = time.monotonic() + 60
+            # gunicorn keeps its own workers alive; if gunicorn itself ends, so does serve,
+            # and the process manager decides. The task worker is ours to keep alive: it
+            # exits when the database goes away mid-task, or is killed.
+            while not stopping and web.poll() is None:
+                now = time.monotonic()
+                if tasks is not None and tasks.poll() is not None:
+                    if not restart_at:
+                        if now - started_at > 60:  # it had been running well: start afresh
+                            backoff = 1.0
+                        restart_at = now + backoff
+                        self.stderr.write(
+                            f"task worker exited with {tasks.returncode}; starting another in {backoff:.0f} s"
+                        )
+                        backoff = min(backoff * 2, 30.0)
+                    elif now >= restart_at:
+                        tasks, restart_at, started_at = subprocess.Popen(worker_command, env=env), 0.0, now
+                if tasks is not None:
+                    try:
+                        if now >= next_sweep:
+                            _enqueue_sweep()
+                            next_sweep = now + settings.SWEEP_EVERY_SECONDS
+                        if now >= next_fold:
+                            _enqueue_fold()
+                            _enqueue_pending_reports()
+                            _enqueue_seal()
+                            next_fold = now + settings.FOLD_EVERY_SECONDS
+                    except DatabaseError as error:  # the database restarting: try again shortly
+                        self.stderr.write(f"could not enqueue the periodic tasks: {error}")
+                        next_fold = next_sweep = now + 5
                 time.sleep(0.5)
         finally:
             stop(signal.SIGTERM, None)
-            for child in children:
-                child.wait(timeout=30)
-        failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
-        if failed:
-            raise CommandError(f"{failed[0].args!r} exited with {failed[0].returncode}")
+            for child in (web, tasks):
+                if child is not None:
+                    child.wait(timeout=30)
+        if web.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
+            raise CommandError(f"gunicorn exited with {web.returncode}")
 
 
 def _enqueue_sweep() -> None:
