@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -17,22 +18,39 @@ SWEEP_EVERY = timedelta(hours=1)
 LONGEST_WARNING = timedelta(days=30)  # no policy warns earlier than this
 
 
-def sweep_deadlines_now() -> int:
+def sweep_deadlines_now(batch: int = 5000) -> int:
     """Warn the staff of each responsible organisation of cases due soon or overdue, once
     per case, deadline and person (the dedupe key makes a repeated or concurrent sweep
-    insert nothing). Returns the number of new notifications."""
+    insert nothing). Returns the number of new notifications.
+
+    Every candidate is visited, a batch at a time in deadline order: a province's backlog
+    of long-overdue cases must not keep the cases falling due behind it from being warned."""
     now = clock.now()
+    before = Notification.objects.count()
     candidates = (
         Case.objects.open()
         .filter(responsible__isnull=False, current_due_at__isnull=False, current_due_at__lt=now + LONGEST_WARNING)
         .select_related("responsible", "policy")
-        .order_by("current_due_at")[:5000]
+        .order_by("current_due_at", "id")
     )
+    page = list(candidates[:batch])
+    while page:
+        _warn(page, now)
+        last = page[-1]
+        page = list(
+            candidates.filter(
+                Q(current_due_at__gt=last.current_due_at) | Q(current_due_at=last.current_due_at, id__gt=last.pk)
+            )[:batch]
+        )
+    return Notification.objects.count() - before
+
+
+def _warn(candidates: list[Case], now: datetime) -> None:
     cases = [
         c for c in candidates if c.current_due_at and c.current_due_at < now + timedelta(days=c.policy.due_soon_days)
     ]
     if not cases:
-        return 0
+        return
     staff: dict[int, list[User]] = {}
     posts = (
         Post.objects.active()
@@ -62,9 +80,7 @@ def sweep_deadlines_now() -> int:
                         dedupe_key=f"{state}:{case.pk}:{due.isoformat()}:{user.pk}"[:150],
                     )
                 )
-    before = Notification.objects.count()
     Notification.objects.bulk_create(notes, ignore_conflicts=True)
-    return Notification.objects.count() - before
 
 
 @task()

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 
 class Command(BaseCommand):
@@ -82,6 +82,7 @@ class Command(BaseCommand):
                             next_fold = now + settings.FOLD_EVERY_SECONDS
                     except DatabaseError as error:  # the database restarting: try again shortly
                         self.stderr.write(f"could not enqueue the periodic tasks: {error}")
+                        connection.close()  # a broken connection is not reopened by itself
                         next_fold = next_sweep = now + 5
                 time.sleep(0.5)
         finally:
