@@ -400,6 +400,7 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     return respond(fmt, "service_requests", "request", [entry])
 
 
+@csrf_exempt  # a client posting to a wrong path is told it is wrong, not about cookies
 def not_found(request: HttpRequest, fmt: str | None = None, rest: str = "") -> HttpResponse:
     # A path without a format suffix gets the required format, XML.
     return errors_response(

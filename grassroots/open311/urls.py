@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from grassroots.open311 import georeport, portal
+from grassroots.open311 import georeport, openapi, portal
 
 FMT = r"(?P<fmt>xml|json)"
 
@@ -12,7 +12,9 @@ georeport_patterns = (
         re_path(rf"^requests\.{FMT}$", georeport.requests_resource, name="requests"),
         re_path(rf"^requests/(?P<number>[^/]+)\.{FMT}$", georeport.request_detail, name="request"),
         re_path(rf"^tokens/(?P<token>[^/]+)\.{FMT}$", georeport.token_detail, name="token"),
-        re_path(r"^(?P<rest>.*?)(?:\.(?P<fmt>[a-z]+))?$", georeport.not_found),
+        re_path(r"^openapi\.json$", openapi.served, name="openapi"),
+        # Anything else, even a path with a newline in it, is the spec's own 404.
+        re_path(r"^(?P<rest>[\s\S]*?)(?:\.(?P<fmt>[a-z]+))?\Z", georeport.not_found),
     ],
     "open311",
 )
