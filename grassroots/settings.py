@@ -91,15 +91,15 @@ TEMPLATES = [
 
 
 # --- database -------------------------------------------------------------------------
-def _database() -> dict[str, object]:
-    url = env_str("DATABASE_URL", "")
+def _database(name: str = "DATABASE_URL") -> dict[str, object]:
+    url = env_str(name, "")
     if not url:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'grassroots.sqlite3'}"
     try:
         config: dict[str, object] = dict(dj_database_url.parse(url))
     except ValueError as exc:
-        raise ConfigError(f"DATABASE_URL is not usable: {exc}") from None
+        raise ConfigError(f"{name} is not usable: {exc}") from None
     engine = str(config["ENGINE"])
     options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]  # parse() types OPTIONS loosely
     if engine.endswith("sqlite3"):
@@ -124,6 +124,11 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+# A streaming replica for dashboards and statistics (grassroots/replicas.py); tests read the
+# primary through it.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL") | {"TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["grassroots.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -----------------------------------------------------------------------------

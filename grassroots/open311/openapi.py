@@ -33,7 +33,7 @@ ERRORS = {
                     "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
                 },
             }
-        }
+        },
     },
 }
 

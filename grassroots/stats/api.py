@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grassroots.org.models import Unit
+from grassroots.replicas import statistics_reads
 from grassroots.stats.breakdowns import DIMENSIONS, breakdown
 from grassroots.stats.metrics import METRICS, compute, default_period
 from grassroots.stats.models import COUNTERS
@@ -68,7 +69,9 @@ class StatsView(APIView):
         unknown = [k for k in keys or [] if k not in METRICS]
         if unknown:
             raise ValidationError({"metrics": [f"Unknown metric: {', '.join(unknown)}"]})
-        return Response({"unit": unit.code, "from": start, "to": end, "metrics": compute(unit, start, end, keys)})
+        with statistics_reads():
+            figures = compute(unit, start, end, keys)
+        return Response({"unit": unit.code, "from": start, "to": end, "metrics": figures})
 
 
 class MetricListView(APIView):
@@ -110,5 +113,6 @@ class BreakdownView(APIView):
             errors["counter"] = [f"One of: {', '.join(COUNTERS)}."]
         if errors:
             raise ValidationError(errors)
-        rows = breakdown(unit, start, end, by, counter)
+        with statistics_reads():
+            rows = breakdown(unit, start, end, by, counter)
         return Response([{"key": r.key, "label": r.label, "value": r.value} for r in rows])

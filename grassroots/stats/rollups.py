@@ -16,6 +16,7 @@ from grassroots.cases.models import Case, CaseEvent
 from grassroots.org.choices import Level
 from grassroots.org.models import Unit
 from grassroots.org.paths import SEGMENT_WIDTH, ancestor_paths
+from grassroots.replicas import on_primary
 from grassroots.stats.models import COUNTERS, TOTAL_OF, CaseDay, CaseFact, Grain, Rollup, Watermark
 
 Key = tuple[int, str, date, int, str, str]  # unit_id, unit_path, day, category, channel, kind
@@ -258,7 +259,13 @@ def fold_events(batch: int = 5000) -> int:
 
 def fold_all() -> int:
     """Fold everything new. Asked before every statistics answer, so the common case —
-    nothing new since the last fold — costs two indexed reads and takes no lock."""
+    nothing new since the last fold — costs two indexed reads and takes no lock. Always on
+    the primary: a replica's watermark and events may be a moment behind."""
+    with on_primary():
+        return _fold_all()
+
+
+def _fold_all() -> int:
     folded = Watermark.objects.filter(name="cases").values_list("last_event_id", flat=True).first()
     newest = CaseEvent.objects.order_by("-id").values_list("id", flat=True).first()
     if newest is None or (folded is not None and folded >= newest):

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import translation
 
 from grassroots.org.models import Unit
+from grassroots.replicas import statistics_view
 from grassroots.stats.briefing import briefing
 from grassroots.stats.metrics import default_period
 from grassroots.web.views import get_visible_or_404, top_units
@@ -25,6 +26,7 @@ def period_of(request: HttpRequest) -> tuple[date, date]:
 
 
 @login_required
+@statistics_view
 def briefing_page(request: HttpRequest) -> HttpResponse:
     """A printable work briefing for a unit and a period, in Chinese or English."""
     roots = top_units(request.user)
@@ -72,6 +74,7 @@ def _briefing_pdf_response(request: HttpRequest, unit: Unit, start: date, end: d
 
 
 @login_required
+@statistics_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A unit's dashboard: key figures (each a link to the cases behind it), the trend, the
     categories, the ranking of the units below, the overdue list and a grid hotspot map."""
@@ -136,6 +139,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@statistics_view
 def hotspots(request: HttpRequest) -> HttpResponse:
     """Grids of a unit as GeoJSON with their open cases, for the hotspot map."""
     import json
@@ -171,6 +175,7 @@ def hotspots(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@statistics_view
 def export_stats(request: HttpRequest) -> HttpResponse:
     """Every metric of a unit and period, with its definition, as xlsx or CSV."""
     from grassroots.stats.metrics import METRICS, compute
@@ -256,6 +261,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@statistics_view
 def hot(request: HttpRequest) -> HttpResponse:
     """The dashboard's hot issues of a unit and period (loaded after the page, by htmx)."""
     from grassroots.triage.hot import hot_issues
