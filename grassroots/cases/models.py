@@ -298,6 +298,9 @@ class Case(models.Model):
         return 1
 
 
+Case._meta.get_field("state").register_lookup(querysets.InLiterals)
+
+
 class Petitioner(models.Model):
     """A person who raised the case; a group visit names at most five representatives."""
 

@@ -60,7 +60,7 @@ class Act(models.TextChoices):
 STAFF = frozenset({Role.PETITION_STAFF, Role.ADMINISTRATOR, Role.LEADER})
 HANDLERS = frozenset({Role.DEPARTMENT_HANDLER, Role.PETITION_STAFF, Role.ADMINISTRATOR, Role.LEADER})
 INTAKE = STAFF | {Role.GRID_MEMBER, Role.DEPARTMENT_HANDLER}
-ACTIVE = frozenset(OPEN_STATES - {State.UNDER_REVIEW, State.UNDER_REREVIEW})
+ACTIVE = frozenset(OPEN_STATES) - {State.UNDER_REVIEW, State.UNDER_REREVIEW}
 
 
 @dataclass(frozen=True)
