@@ -177,12 +177,8 @@ def _rate(part: str, *whole: str) -> Callable[[Period], float]:
 
 
 def _triage_hits(p: Period) -> float:
-    from grassroots.triage.models import Suggestion
-
-    decided = Suggestion.objects.filter(
-        within_q("case__unit_path", [p.unit.path]), p.between("case__registered_at"), taken__isnull=False
-    )
-    return _pct(decided.filter(taken=True).count(), decided.count())
+    days = _days(p)
+    return _pct(days["suggestion_taken"], days["suggested"])
 
 
 def _rate_response(p: Period) -> float:

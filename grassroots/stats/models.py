@@ -26,6 +26,8 @@ COUNTERS = (
     "on_time",
     "judged",
     "satisfied",
+    "suggested",
+    "suggestion_taken",
 )
 
 
@@ -56,6 +58,8 @@ class CaseFact(models.Model):
     urgent = models.BooleanField(default=False)
     on_time = models.BooleanField(null=True)
     satisfied = models.BooleanField(null=True)  # None: closed without the resident's verdict
+    # Whether staff took triage's first suggestion; None: no suggestion, or no category yet.
+    suggestion_taken = models.BooleanField(null=True)
 
     def __str__(self) -> str:
         return f"fact of case {self.case_id}"
@@ -76,6 +80,9 @@ class Counters(models.Model):
     on_time = models.IntegerField(default=0)
     judged = models.IntegerField(default=0)
     satisfied = models.IntegerField(default=0)
+    # On the day the case was received: triage's suggestion decided by staff, and taken.
+    suggested = models.IntegerField(default=0)
+    suggestion_taken = models.IntegerField(default=0)
 
     class Meta:
         abstract = True

@@ -59,7 +59,17 @@ def fact_of(case: Case) -> CaseFact:
         satisfied=(case.feedback in (Feedback.SATISFIED, Feedback.BASICALLY_SATISFIED))
         if case.state == "closed" and case.feedback
         else None,
+        suggestion_taken=_taken(case),
     )
+
+
+def _taken(case: Case) -> bool | None:
+    from grassroots.triage.models import Suggestion
+
+    try:
+        return case.suggestion.taken
+    except Suggestion.DoesNotExist:
+        return None
 
 
 def facts_select() -> tuple[list[str], Any]:
@@ -105,6 +115,7 @@ def facts_select() -> tuple[list[str], Any]:
             default=None,
             output_field=BooleanField(),
         ),
+        "suggestion_taken": F("suggestion__taken"),
     }
     aliases = {f"fact_{name}": expression for name, expression in columns.items()}
     select = Case.objects.order_by().annotate(**aliases).values(*aliases)
@@ -124,7 +135,12 @@ def _contribution(fact: CaseFact, sign: int, into: dict[Key, dict[str, int]]) ->
         for name, n in counts.items():
             bucket[name] += sign * n
 
-    add(fact.received_on, received=1)
+    add(
+        fact.received_on,
+        received=1,
+        suggested=int(fact.suggestion_taken is not None),
+        suggestion_taken=int(bool(fact.suggestion_taken)),
+    )
     add(fact.accepted_on, accepted=1)
     add(fact.declined_on, declined=1)
     add(
@@ -244,7 +260,7 @@ def fold_events(batch: int = 5000) -> int:
         old = {f.case_id: f for f in CaseFact.objects.filter(case_id__in=case_ids)}
         deltas: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
         new_facts = []
-        for case in Case.objects.filter(pk__in=case_ids):
+        for case in Case.objects.filter(pk__in=case_ids).select_related("suggestion"):
             if case.pk in old:
                 _contribution(old[case.pk], -1, deltas)
             fact = fact_of(case)
@@ -382,7 +398,12 @@ _DAYS_FROM_FACTS = (
     f"{', '.join(COUNTERS)}) SELECT unit_id, unit_path, day, category_key, channel, kind, {_SUMS} FROM ("
     + " UNION ALL ".join(
         [
-            _contribution_sql("received_on", received="1"),
+            _contribution_sql(
+                "received_on",
+                received="1",
+                suggested=_one("suggestion_taken IS NOT NULL"),
+                suggestion_taken=_one("suggestion_taken"),
+            ),
             _contribution_sql("accepted_on", accepted="1"),
             _contribution_sql("declined_on", declined="1"),
             _contribution_sql(

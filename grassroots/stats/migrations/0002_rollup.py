@@ -4,10 +4,8 @@ from django.db import migrations, models
 
 
 def sum_the_tree(apps, schema_editor):
-    """Existing day buckets summed up the tree, so figures read the same after upgrade."""
-    from grassroots.stats.rollups import sum_up_the_tree
-
-    sum_up_the_tree()
+    """Filling the rollups moved to 0003: today's rollup code writes counters this
+    migration's tables do not have yet. 0003 rebuilds them when it finds them empty."""
 
 
 class Migration(migrations.Migration):

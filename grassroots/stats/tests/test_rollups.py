@@ -15,27 +15,14 @@ from hypothesis import strategies as st
 
 from grassroots.cases import services
 from grassroots.cases.choices import CaseKind, Channel
-from grassroots.cases.models import Case
+from grassroots.cases.models import Case, Category
 from grassroots.cases.services import PetitionerData
 from grassroots.cases.workflow import WorkflowError
-from grassroots.stats.models import CaseDay, CaseFact, Rollup
+from grassroots.stats.models import COUNTERS, CaseDay, CaseFact, Rollup
 from grassroots.stats.rollups import fold_events, rebuild
+from grassroots.triage.models import Suggestion
 
 CST = ZoneInfo("Asia/Shanghai")
-COUNTERS = [
-    "received",
-    "accepted",
-    "declined",
-    "resolved",
-    "closed",
-    "backlog_resolved",
-    "difficult_resolved",
-    "urgent_resolved",
-    "timed",
-    "on_time",
-    "judged",
-    "satisfied",
-]
 
 
 def buckets() -> dict[tuple[object, ...], tuple[int, ...]]:
@@ -67,6 +54,7 @@ ACTS = [
     "unsatisfied",
     "decline",
     "flag",
+    "classify",
     "fold",
 ]
 
@@ -80,6 +68,7 @@ def test_incremental_rollups_equal_a_rebuild_after_a_random_history(world, steps
     CaseFact.objects.all().delete()
     rebuild()  # start from a clean watermark
     actor = world.county_staff
+    categories = list(Category.objects.filter(code__in=["property", "noise", "rural_infrastructure"]))
     start = datetime(2026, 3, 2, 9, tzinfo=CST)
     cases: list[Case] = []
     for n, (act, which, days) in enumerate(steps):
@@ -92,7 +81,7 @@ def test_incremental_rollups_equal_a_rebuild_after_a_random_history(world, steps
                             kind=CaseKind.PETITION,
                             channel=random.Random(n).choice([Channel.LETTER, Channel.VISIT]),
                             unit=world.changlin if which % 2 else world.hexi,
-                            title=f"问题{n}",
+                            title=["小区物业费乱涨", "夜间施工噪音扰民", "村道路灯不亮"][n % 3] + str(n),
                             description="描述",
                             petitioners=[PetitionerData(name="甲")],
                         )
@@ -115,6 +104,8 @@ def test_incremental_rollups_equal_a_rebuild_after_a_random_history(world, steps
                     services.decline_case(case, actor=actor, reason="不属于")
                 elif act == "flag":
                     services.flag_case(case, actor=actor, difficult=True, urgent=True)
+                elif act == "classify":  # decides triage's suggestion: taken, or not
+                    services.classify_case(case, actor=actor, category=categories[which % len(categories)])
                 elif act == "fold":
                     fold_events(batch=3)
             except (WorkflowError, ValidationError):
@@ -128,6 +119,8 @@ def test_incremental_rollups_equal_a_rebuild_after_a_random_history(world, steps
     assert rollups() == incremental_rollups
     assert {r[0] for r in incremental_rollups} == {"d", "m", "dt", "mt"}  # the province and city keep days
     assert sum(v[0] for v in incremental.values()) == Case.objects.count()
+    decided = Suggestion.objects.filter(taken__isnull=False).count()
+    assert sum(v[COUNTERS.index("suggested")] for v in incremental.values()) == decided
 
 
 @pytest.mark.django_db
