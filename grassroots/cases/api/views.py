@@ -264,7 +264,6 @@ class CaseViewSet(
         intake.is_valid(raise_exception=True)
         d = intake.validated_data
         key = request.headers.get("Idempotency-Key") or None
-        existed = bool(key and Case.objects.filter(idempotency_key=key).exists())
         case = services.register_case(
             actor=request.user,
             kind=d["kind"],
@@ -284,10 +283,10 @@ class CaseViewSet(
             complained=[ComplainedData(**c) for c in d["complained"]],
             idempotency_key=key,
         )
-        if existed or not hasattr(case, "_born"):  # a retry: the case as it stands now
-            case = detail_queryset(request.user).get(pk=case.pk)
-        else:
-            case = services.as_born(case)
+        # A case made by an earlier request with this key carries no ``_born``: a retry,
+        # answered 200 with the case as it stands now.
+        existed = not hasattr(case, "_born")
+        case = detail_queryset(request.user).get(pk=case.pk) if existed else services.as_born(case)
         data = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
