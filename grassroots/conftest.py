@@ -226,3 +226,12 @@ def as_user(client: Any) -> Any:
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def forget_triage_memo() -> None:
+    """A test's rolled-back transaction sends no signals: start every test without the
+    active model and keywords the last test's process remembered."""
+    from grassroots.triage.services import forget_remembered
+
+    forget_remembered()

@@ -13,3 +13,11 @@ class TriageConfig(AppConfig):
 
         case_registered.connect(services.on_registered, dispatch_uid="triage-registered")
         case_classified.connect(services.on_classified, dispatch_uid="triage-classified")
+        from django.db.models.signals import post_delete, post_save
+
+        from grassroots.cases.models import Category
+        from grassroots.triage.models import TriageModel
+
+        for model in (Category, TriageModel):
+            for signal in (post_save, post_delete):
+                signal.connect(services.forget_remembered, sender=model, dispatch_uid=f"triage-forget-{model.__name__}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +49,31 @@ class Suggestions:
     model: TriageModel | None
 
 
+# Intake asks for a suggestion with every case; which model is active and the categories'
+# keywords change a few times a year. Each process reads them at most once a minute (at
+# once after a change made in it), so a change reaches every server within a minute.
+REREAD_SECONDS = 60.0
+_memo: dict[str, tuple[float, Any]] = {}
+
+
+def _remembered(name: str, read: Any) -> Any:
+    now = time.monotonic()
+    hit = _memo.get(name)
+    if hit is not None and now - hit[0] < REREAD_SECONDS:
+        return hit[1]
+    value = read()
+    _memo[name] = (now, value)
+    return value
+
+
+def forget_remembered(*args: Any, **kwargs: Any) -> None:
+    """Read the active model and the keywords afresh (a receiver of Category changes too)."""
+    _memo.clear()
+
+
 def active_classifier() -> tuple[TriageModel | None, Classifier | None]:
     """The active model, loaded once per process and version."""
-    row = TriageModel.objects.filter(is_active=True).defer("data").first()
+    row = _remembered("model", lambda: TriageModel.objects.filter(is_active=True).defer("data").first())
     if row is None:
         return None, None
     with _lock:
@@ -81,11 +104,17 @@ def suggest(
     return Suggestions(items=items, source=source, model=row)
 
 
+def _keyword_lists() -> list[tuple[Category, list[str]]]:
+    return [
+        (category, [w for w in re.split(r"[\s,，、;；]+", category.keywords) if w])
+        for category in Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent")
+    ]
+
+
 def keyword_matches(text: str) -> list[tuple[Category, float]]:
     """Categories whose keywords occur in ``text``, scored by how many do."""
     scores = []
-    for category in Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent"):
-        words = [w for w in re.split(r"[\s,，、;；]+", category.keywords) if w]
+    for category, words in _remembered("keywords", _keyword_lists):
         hits = sum(1 for w in words if w in text)
         if hits:
             scores.append((category, hits))
@@ -197,4 +226,5 @@ def activate_model(model: TriageModel, *, actor: Any) -> TriageModel:
         TriageModel.objects.filter(pk=model.pk).update(is_active=True)
         model.is_active = True
         record(Action.UPDATE, actor=actor, target=model, detail={"activated": True})
+    forget_remembered()
     return model
