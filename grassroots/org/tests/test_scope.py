@@ -124,3 +124,24 @@ def test_export_of_the_county_holds_only_what_the_user_may_see(world, as_user):
 
 def test_enterprises_of_a_subtree(world):
     assert list(Enterprise.objects.within(world.liyang)) == [world.liyang_enterprise]
+
+
+def test_a_post_at_the_top_of_the_only_tree_sees_it_whole_without_a_filter(world):
+    from datetime import date
+
+    from grassroots.accounts.services import create_login
+    from grassroots.org import services
+    from grassroots.org.choices import Level, OrganisationKind
+
+    bureau = services.create_organisation(
+        actor=None, unit=world.province, kind=OrganisationKind.PETITION_OFFICE, code="hn-xfj", name="湖南省信访局"
+    )
+    clerk = Person.objects.create(unit=world.province, code="P-HN-1", name="周敏", name_en="Zhou Min")
+    services.appoint(clerk, actor=None, organisation=bureau, title="督查专员", started_on=date(2022, 1, 1))
+    user = create_login("hunan", actor=None, password="a-long-password-2026", person=clerk)
+    assert user.scope_paths() is None  # the whole tree: lists need no subtree filter
+    assert Unit.objects.visible_to(user).count() == Unit.objects.count()
+    # A second tree beside it, and the same post covers only its own.
+    services.create_unit(actor=None, code="500000", name="重庆市", name_en="Chongqing", level=Level.PROVINCE)
+    user = type(user).objects.get(pk=user.pk)
+    assert user.scope_paths() == [world.province.path]
