@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.choices import UNMASKING_ROLES, Role
 from grassroots.org.paths import SEGMENT_WIDTH, minimal_cover
+from grassroots.org.querysets import is_whole_tree
 
 
 class User(AbstractUser):
@@ -54,14 +55,8 @@ class User(AbstractUser):
                 postings.values_list("village__path", flat=True),
             )
             paths = minimal_cover(list(found))
-            if paths and len(paths) == 1 and len(paths[0]) == SEGMENT_WIDTH:
-                # A post at the top of the only tree: the whole tree. Saying so leaves out a
-                # filter every row passes, which SQLite would otherwise answer by sorting a
-                # province's millions of cases to list the newest fifty.
-                from grassroots.org.models import Unit
-
-                if list(Unit.objects.filter(parent__isnull=True).values_list("path", flat=True)[:2]) == paths:
-                    paths = None
+            if paths and len(paths) == 1 and len(paths[0]) == SEGMENT_WIDTH and is_whole_tree(paths[0]):
+                paths = None  # a post at the top of the only tree sees the whole tree
         self._scope_cache = paths
         return paths
 

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.cases.choices import CaseKind, Channel, State
 from grassroots.cases.models import Case, Category
 from grassroots.org.models import Unit
-from grassroots.org.paths import within_q
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -49,7 +48,8 @@ class CaseFilter(django_filters.FilterSet):
         unit = Unit.objects.visible_to(user).filter(code=value).first()
         if unit is None:
             return queryset.none()
-        return queryset.filter(within_q("unit_path", [unit.path]))
+        within: QuerySet[Case] = queryset.within(unit)  # type: ignore[attr-defined]  # a CaseQuerySet
+        return within
 
     def filter_open(self, queryset: Any, name: str, value: bool | None) -> Any:
         if value is None:

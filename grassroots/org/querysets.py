@@ -38,7 +38,19 @@ class ScopedQuerySet(models.QuerySet[_M]):
         return self.filter(within_q(self.scope_field, paths))
 
     def within(self, unit: Unit) -> Self:
+        if unit.parent_id is None and is_whole_tree(unit.path):
+            return self  # every row passes; see is_whole_tree
         return self.filter(within_q(self.scope_field, [unit.path]))
+
+
+def is_whole_tree(path: str) -> bool:
+    """Whether the subtree at ``path`` is every unit there is (the top of the only tree).
+
+    Said so, a province's lists carry no subtree filter that every row passes — a filter
+    SQLite answers by sorting millions of cases to list the newest fifty."""
+    from grassroots.org.models import Unit
+
+    return list(Unit.objects.filter(parent__isnull=True).values_list("path", flat=True)[:2]) == [path]
 
 
 class UnitQuerySet(ScopedQuerySet["Unit"]):
