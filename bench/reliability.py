@@ -53,7 +53,7 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-MOVES = [
+MOVES: list[tuple[str, dict[str, Any] | None]] = [
     ("accept", {}),
     ("assign", None),
     ("start", {}),
@@ -304,18 +304,18 @@ def run_phase(
     per_client = [Tally() for _ in clients]
     threads = [threading.Thread(target=c.run, args=(t, until)) for c, t in zip(clients, per_client, strict=True)]
     started = time.monotonic()
-    for t in threads:
-        t.start()
+    for thread in threads:
+        thread.start()
     notes: list[str] = fault(seconds) if fault else []
-    for t in threads:
-        t.join()
+    for thread in threads:
+        thread.join()
     with lock:
-        for t in per_client:
-            tally.filed += t.filed
-            tally.moved += t.moved
-            tally.answers.update(t.answers)
-            tally.latencies_ms += t.latencies_ms
-            tally.lost += t.lost
+        for one in per_client:
+            tally.filed += one.filed
+            tally.moved += one.moved
+            tally.answers.update(one.answers)
+            tally.latencies_ms += one.latencies_ms
+            tally.lost += one.lost
     return name, tally, time.monotonic() - started, notes
 
 
@@ -374,15 +374,15 @@ def main() -> None:
                 victim = server.web_workers()[0]
                 os.kill(victim, signal.SIGKILL)
                 notes.append(f"SIGKILL web worker {victim}")
-            victim = servers[0].task_worker()
-            if victim:
-                os.kill(victim, signal.SIGKILL)
-                notes.append(f"SIGKILL task worker {victim}")
+            task_worker = servers[0].task_worker()
+            if task_worker:
+                os.kill(task_worker, signal.SIGKILL)
+                notes.append(f"SIGKILL task worker {task_worker}")
             time.sleep(seconds / 3)
-            victim = servers[1].task_worker()
-            if victim:
-                os.kill(victim, signal.SIGKILL)
-                notes.append(f"SIGKILL task worker {victim}")
+            task_worker = servers[1].task_worker()
+            if task_worker:
+                os.kill(task_worker, signal.SIGKILL)
+                notes.append(f"SIGKILL task worker {task_worker}")
             return notes
 
         def restart_database(seconds: float) -> list[str]:
