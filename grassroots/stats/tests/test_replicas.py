@@ -52,5 +52,5 @@ def test_a_dashboard_reads_its_login_from_the_primary(world, client, with_replic
     assert "sessions.Session:None" in seen and "accounts.User:None" in seen
     assert any(s.endswith(":replica") and s.startswith("stats.") for s in seen)
     assert not any(s.startswith(("sessions.", "accounts.User")) and s.endswith(":replica") for s in seen)
-    assert "stats.Watermark:replica" not in seen  # the fold reads the primary
+    assert "stats.Watermark:None" in seen  # the fold reads the primary (the figures, the replica)
     assert "replica" not in connections
