@@ -224,6 +224,10 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         message = _("Invalid api_key received -- can't proceed with create_request.")
         raise Open311Error(403, (403, message if key else _("api_key was not provided.")))
     unit = _jurisdiction(request)
+    # PostgreSQL stores no NUL character in text; say which field has one rather than fail.
+    for name, values in data.lists():
+        if any("\x00" in value for value in values):
+            raise Open311Error(400, (400, _("{field}: contains a NUL character.").format(field=name)))
     code = data.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, (400, _("service_code was not provided.")))
