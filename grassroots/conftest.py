@@ -237,3 +237,18 @@ def forget_triage_memo() -> None:
 
     forget_remembered()
     _EDGE_MEMO.clear()  # rolled-back rows may come back under the same watermark
+
+
+@pytest.fixture
+def wsgi_keeps_the_connection() -> Any:
+    """For tests that call the app through a plain WSGI client (schemathesis), not Django's
+    test client: keep Django from closing the test's database connection after each
+    request, as the test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

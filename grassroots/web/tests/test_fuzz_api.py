@@ -29,18 +29,7 @@ def api_schema() -> Any:
 schema = api_schema()
 
 
-@pytest.fixture(autouse=True)
-def one_connection() -> Any:
-    """Requests go through a plain WSGI client, not Django's test client: keep Django from
-    closing the test's database connection after each request, as the test client does."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+pytestmark = pytest.mark.usefixtures("wsgi_keeps_the_connection")
 
 
 @pytest.fixture
