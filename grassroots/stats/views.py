@@ -51,21 +51,11 @@ def briefing_page(request: HttpRequest) -> HttpResponse:
 
 
 def _briefing_pdf_response(request: HttpRequest, unit: Unit, start: date, end: date, language: str) -> HttpResponse:
-    from django.db import transaction
-
-    from grassroots.audit.models import Action
-    from grassroots.audit.services import record
     from grassroots.stats.briefing_pdf import briefing_pdf
+    from grassroots.web.exports import record_export
 
     body = briefing_pdf(unit, start, end, language)
-    with transaction.atomic():
-        record(
-            Action.EXPORT,
-            actor=request.user,
-            target_type="briefing",
-            target_repr=unit.code,
-            detail={"filters": request.GET.urlencode(), "format": "pdf", "bytes": len(body)},
-        )
+    record_export(request, "briefing", unit.code, {"format": "pdf", "bytes": len(body)})
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="briefing-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}-{language}.pdf"'

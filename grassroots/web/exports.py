@@ -40,11 +40,8 @@ def table_response(filename: str, fmt: str, header: Sequence[str], rows: Iterabl
     return response
 
 
-def audited_table_response(
-    request: Any, filename: str, fmt: str, target_type: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> HttpResponse:
-    """A list exported by a person: the export is audited (who, which list, with what
-    filters, how many rows), then the table is sent."""
+def record_export(request: Any, target_type: str, target_repr: str, detail: dict[str, Any]) -> None:
+    """Audit an export by a person: who, what, with which filters (the request's query)."""
     from django.db import transaction
 
     from grassroots.audit.models import Action
@@ -55,7 +52,15 @@ def audited_table_response(
             Action.EXPORT,
             actor=request.user,
             target_type=target_type,
-            target_repr=f"{len(rows)} rows",
-            detail={"filters": request.GET.urlencode(), "format": fmt, "rows": len(rows)},
+            target_repr=target_repr,
+            detail={"filters": request.GET.urlencode(), **detail},
         )
+
+
+def audited_table_response(
+    request: Any, filename: str, fmt: str, target_type: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> HttpResponse:
+    """A list exported by a person: the export is audited (who, which list, with what
+    filters, how many rows), then the table is sent."""
+    record_export(request, target_type, f"{len(rows)} rows", {"format": fmt, "rows": len(rows)})
     return table_response(filename, fmt, header, rows)
