@@ -461,7 +461,10 @@ def check(clients: list[Client]) -> list[tuple[bool, str]]:
 
     connection.close()  # the one from before the restart is gone
     told = {key: known for client in clients for key, known in client.cases.items()}
-    made = dict(Case.objects.filter(idempotency_key__startswith="rel-").values_list("idempotency_key", "number"))
+    ours = list(
+        Case.objects.filter(idempotency_key__startswith="rel-").values_list("id", "idempotency_key", "number", "state")
+    )
+    made = {key: number for _id, key, number, _state in ours}
     verdicts = [
         (
             set(made) == set(told) and all(made[k] == told[k].number for k in told),
@@ -471,7 +474,7 @@ def check(clients: list[Client]) -> list[tuple[bool, str]]:
     numbers = Case.objects.values("number").distinct().count()
     verdicts.append((numbers == Case.objects.count(), f"{numbers:,} case numbers, none given twice"))
 
-    states = dict(Case.objects.filter(idempotency_key__startswith="rel-").values_list("number", "state"))
+    states = {number: state for _id, _key, number, state in ours}
     chains: dict[int, list[tuple[str, str]]] = {}
     for case_id, from_state, to_state in (
         CaseEvent.objects.filter(case__idempotency_key__startswith="rel-")
@@ -480,7 +483,7 @@ def check(clients: list[Client]) -> list[tuple[bool, str]]:
         .values_list("case_id", "from_state", "to_state")
     ):
         chains.setdefault(case_id, []).append((from_state, to_state))
-    numbers_by_id = dict(Case.objects.filter(idempotency_key__startswith="rel-").values_list("id", "number"))
+    numbers_by_id = {case_id: number for case_id, _key, number, _state in ours}
     broken = 0
     for case_id, chain in chains.items():
         ends = [""] + [to for _from, to in chain]
