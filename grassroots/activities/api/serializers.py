@@ -10,9 +10,10 @@ from grassroots.cases.api.serializers import PetitionerInput
 from grassroots.cases.choices import CaseKind
 from grassroots.cases.models import Case, Category
 from grassroots.org.models import Organisation, Person, Unit
+from grassroots.web.api import ModelSerializer
 
 
-class ActivityCaseSerializer(serializers.ModelSerializer[ActivityCase]):
+class ActivityCaseSerializer(ModelSerializer[ActivityCase]):
     case = serializers.SlugRelatedField[Case](slug_field="number", read_only=True)
 
     class Meta:
@@ -20,7 +21,7 @@ class ActivityCaseSerializer(serializers.ModelSerializer[ActivityCase]):
         fields = ["case", "role", "note"]
 
 
-class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
+class AppointmentSerializer(ModelSerializer[Appointment]):
     case = serializers.SlugRelatedField[Case](slug_field="number", read_only=True)
 
     class Meta:
@@ -28,7 +29,7 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
         fields = ["id", "case", "slot_at", "state", "note"]
 
 
-class ActivitySerializer(serializers.ModelSerializer[Activity]):
+class ActivitySerializer(ModelSerializer[Activity]):
     unit = serializers.SlugRelatedField[Unit](slug_field="code", read_only=True)
     organisation = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True)
     leader = serializers.SlugRelatedField[Person](slug_field="code", read_only=True)

@@ -7,9 +7,10 @@ from rest_framework import serializers
 from grassroots.cases.choices import AssignmentMode, CaseKind, Channel, Feedback, ReviewOutcome
 from grassroots.cases.models import Assignment, Case, CaseEvent, Category, Petitioner
 from grassroots.org.models import Organisation, Person, Unit
+from grassroots.web.api import ModelSerializer
 
 
-class CategorySerializer(serializers.ModelSerializer[Category]):
+class CategorySerializer(ModelSerializer[Category]):
     group = serializers.SlugRelatedField[Category](source="parent", slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -17,7 +18,7 @@ class CategorySerializer(serializers.ModelSerializer[Category]):
         fields = ["code", "name", "name_en", "group", "keywords", "is_active"]
 
 
-class CaseListSerializer(serializers.ModelSerializer[Case]):
+class CaseListSerializer(ModelSerializer[Case]):
     """What a list shows: no petitioner identity."""
 
     category = serializers.SlugRelatedField[Category](slug_field="code", read_only=True, allow_null=True)
@@ -47,7 +48,7 @@ class CaseListSerializer(serializers.ModelSerializer[Case]):
         ]
 
 
-class PetitionerSerializer(serializers.ModelSerializer[Petitioner]):
+class PetitionerSerializer(ModelSerializer[Petitioner]):
     phone = serializers.CharField(source="masked_phone")
     id_number = serializers.CharField(source="masked_id_number")
 
@@ -56,7 +57,7 @@ class PetitionerSerializer(serializers.ModelSerializer[Petitioner]):
         fields = ["name", "phone", "id_number", "address", "is_representative"]
 
 
-class AssignmentSerializer(serializers.ModelSerializer[Assignment]):
+class AssignmentSerializer(ModelSerializer[Assignment]):
     organisation = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True, allow_null=True)
     assigned_by = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True, allow_null=True)
 
@@ -65,7 +66,7 @@ class AssignmentSerializer(serializers.ModelSerializer[Assignment]):
         fields = ["organisation", "assigned_by", "mode", "status", "report_due_at", "instructions", "created_at"]
 
 
-class EventSerializer(serializers.ModelSerializer[CaseEvent]):
+class EventSerializer(ModelSerializer[CaseEvent]):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
     organisation = serializers.SlugRelatedField[Organisation](slug_field="code", read_only=True, allow_null=True)
 

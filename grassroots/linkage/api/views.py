@@ -13,10 +13,10 @@ from grassroots.linkage import services
 from grassroots.linkage.models import LinkagePolicy
 from grassroots.linkage.views import APPROVERS, fingerprint
 from grassroots.org.models import Unit
-from grassroots.web.api import ScopedReadOnlyViewSet
+from grassroots.web.api import ModelSerializer, ScopedReadOnlyViewSet
 
 
-class PolicySerializer(serializers.ModelSerializer[LinkagePolicy]):
+class PolicySerializer(ModelSerializer[LinkagePolicy]):
     unit = serializers.SlugRelatedField[Unit](slug_field="code", read_only=True)
 
     class Meta:

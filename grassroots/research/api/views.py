@@ -8,10 +8,10 @@ from grassroots.cases.models import Case
 from grassroots.org.models import Unit
 from grassroots.research.models import KeyProject, Measure, Reform, ResearchPlan, ServiceItem
 from grassroots.research.services import plan_progress, progress_of
-from grassroots.web.api import ScopedReadOnlyViewSet
+from grassroots.web.api import ModelSerializer, ScopedReadOnlyViewSet
 
 
-class MeasureSerializer(serializers.ModelSerializer[Measure]):
+class MeasureSerializer(ModelSerializer[Measure]):
     unit = serializers.SlugRelatedField[Unit](slug_field="code", read_only=True)
     case = serializers.SlugRelatedField[Case](slug_field="number", read_only=True, allow_null=True)
 
@@ -32,7 +32,7 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
         ]
 
 
-class ResearchPlanSerializer(serializers.ModelSerializer[ResearchPlan]):
+class ResearchPlanSerializer(ModelSerializer[ResearchPlan]):
     unit = serializers.SlugRelatedField[Unit](slug_field="code", read_only=True)
     progress = serializers.SerializerMethodField()
 
@@ -45,7 +45,7 @@ class ResearchPlanSerializer(serializers.ModelSerializer[ResearchPlan]):
         return figures[plan.pk] if figures and plan.pk in figures else plan_progress(plan)
 
 
-class KeyProjectSerializer(serializers.ModelSerializer[KeyProject]):
+class KeyProjectSerializer(ModelSerializer[KeyProject]):
     unit = serializers.SlugRelatedField[Unit](slug_field="code", read_only=True)
 
     class Meta:
@@ -53,7 +53,7 @@ class KeyProjectSerializer(serializers.ModelSerializer[KeyProject]):
         fields = ["id", "title", "unit", "parent", "weight", "progress"]
 
 
-class ReformSerializer(serializers.ModelSerializer[Reform]):
+class ReformSerializer(ModelSerializer[Reform]):
     class Meta:
         model = Reform
         fields = [
@@ -67,7 +67,7 @@ class ReformSerializer(serializers.ModelSerializer[Reform]):
         ]
 
 
-class ServiceItemSerializer(serializers.ModelSerializer[ServiceItem]):
+class ServiceItemSerializer(ModelSerializer[ServiceItem]):
     unit = serializers.SlugRelatedField[Unit](slug_field="code", read_only=True)
     reforms = ReformSerializer(many=True, read_only=True)
 
