@@ -229,13 +229,13 @@ def as_user(client: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def forget_triage_memo() -> None:
+def forget_memos() -> None:
     """A test's rolled-back transaction sends no signals and leaves the watermark where it
     was: start every test without what the last test's process remembered."""
+    from grassroots.memo import forget_all
     from grassroots.stats.reading import _EDGE_MEMO
-    from grassroots.triage.services import forget_remembered
 
-    forget_remembered()
+    forget_all()
     _EDGE_MEMO.clear()  # rolled-back rows may come back under the same watermark
 
 

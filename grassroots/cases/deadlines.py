@@ -26,7 +26,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -35,6 +34,7 @@ from grassroots.audit.models import Action
 from grassroots.audit.services import changes, record
 from grassroots.cases.choices import CaseKind
 from grassroots.cases.models import CalendarDay, Case, Category, DeadlinePolicy, day_end
+from grassroots.memo import Memo
 
 REGULATION_DEFAULTS: dict[str, Any] = {
     "accept_days": 15,  # 信访条例 art. 21
@@ -145,15 +145,20 @@ def backlog_cutoff(now: datetime | None = None) -> datetime:
     return (now or clock.now()) - timedelta(days=settings.BACKLOG_THRESHOLD_DAYS)
 
 
+# Every intake asks for its policy; the current ones are a few dozen rows, revised a few
+# times a year (the memo's rules: grassroots.memo).
+CURRENT_POLICIES: Memo[list[DeadlinePolicy]] = Memo("current deadline policies")
+
+
 def policy_for(kind: str, category: Category | None) -> DeadlinePolicy:
     """The current policy for a case kind and category: the most specific that exists
     (category, then its group, then the kind alone, then the regulation default)."""
     cat_ids = [c for c in ([category.pk, category.parent_id] if category else []) if c]
-    candidates = list(
-        DeadlinePolicy.objects.filter(is_current=True)
-        .filter(Q(category_id__in=cat_ids) | Q(category__isnull=True))
-        .filter(Q(kind=kind) | Q(kind=""))
-    )
+    candidates = [
+        p
+        for p in CURRENT_POLICIES.get("current", lambda: list(DeadlinePolicy.objects.filter(is_current=True)))
+        if (p.category_id is None or p.category_id in cat_ids) and p.kind in (kind, "")
+    ]
 
     def specificity(p: DeadlinePolicy) -> tuple[int, int]:
         cat_rank = 2 if category and p.category_id == category.pk else 1 if p.category_id else 0

@@ -41,6 +41,7 @@ from grassroots.cases.models import (
 )
 from grassroots.cases.signals import case_classified, case_registered
 from grassroots.cases.workflow import Act, Conflict, NotAllowed, lock, record_event, transition
+from grassroots.memo import Memo
 from grassroots.org.choices import Level
 from grassroots.org.models import Organisation, Person, Post, Unit
 from grassroots.org.paths import ancestor_paths
@@ -329,11 +330,20 @@ def _in_ring(ring: list[list[float]], x: float, y: float) -> bool:
 # --- routing --------------------------------------------------------------------------------
 
 
+# Every intake routes its case to a coordinator; which organisation coordinates a unit
+# changes rarely (the memo's rules: grassroots.memo).
+COORDINATORS: Memo[Organisation | None] = Memo("coordinating organisations")
+
+
 def coordinator_for(unit: Unit) -> Organisation | None:
     """The coordinating organisation of ``unit`` or, failing that, of its nearest ancestor."""
-    paths = ancestor_paths(unit.path)
-    orgs = Organisation.objects.filter(coordinates_unit=True, unit__path__in=paths).select_related("unit")
-    return max(orgs, key=lambda o: len(o.unit.path), default=None)
+
+    def read() -> Organisation | None:
+        paths = ancestor_paths(unit.path)
+        orgs = Organisation.objects.filter(coordinates_unit=True, unit__path__in=paths).select_related("unit")
+        return max(orgs, key=lambda o: len(o.unit.path), default=None)
+
+    return COORDINATORS.get(unit.path, read)
 
 
 def matching_rule(case: Case) -> RoutingRule | None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.audit.models import Action
 from grassroots.audit.services import record
+from grassroots.memo import forget_all
 from grassroots.org.choices import GridRole, Level, OrganisationKind, Rank, Sector
 from grassroots.org.models import Enterprise, GridMember, Organisation, Person, Post, Unit
 from grassroots.org.paths import segment
@@ -594,6 +595,8 @@ def _bulk_insert(
             target_repr=f"{total} {kind}",
             detail={"created": total},
         )
+        # bulk_create sends no signals: a new coordinating organisation must not wait out the memo
+        transaction.on_commit(forget_all)
     return ImportResult(kind, total)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from grassroots.audit.models import Action
 from grassroots.audit.services import record
 from grassroots.cases.models import Case, Category
 from grassroots.cases.services import matching_rule
+from grassroots.memo import Memo
 from grassroots.org.models import Organisation, Unit
 from grassroots.triage.classifier import Classifier, TrainingError, dumps, loads, text_of, train
 
@@ -50,30 +50,14 @@ class Suggestions:
 
 
 # Intake asks for a suggestion with every case; which model is active and the categories'
-# keywords change a few times a year. Each process reads them at most once a minute (at
-# once after a change made in it), so a change reaches every server within a minute.
-REREAD_SECONDS = 60.0
-_memo: dict[str, tuple[float, Any]] = {}
-
-
-def _remembered(name: str, read: Any) -> Any:
-    now = time.monotonic()
-    hit = _memo.get(name)
-    if hit is not None and now - hit[0] < REREAD_SECONDS:
-        return hit[1]
-    value = read()
-    _memo[name] = (now, value)
-    return value
-
-
-def forget_remembered(*args: Any, **kwargs: Any) -> None:
-    """Read the active model and the keywords afresh (a receiver of Category changes too)."""
-    _memo.clear()
+# keywords change a few times a year (see grassroots.memo).
+_memo: Memo[Any] = Memo("triage model and keywords")
+forget_remembered = _memo.forget
 
 
 def active_classifier() -> tuple[TriageModel | None, Classifier | None]:
     """The active model, loaded once per process and version."""
-    row = _remembered("model", lambda: TriageModel.objects.filter(is_active=True).defer("data").first())
+    row = _memo.get("model", lambda: TriageModel.objects.filter(is_active=True).defer("data").first())
     if row is None:
         return None, None
     with _lock:
@@ -114,7 +98,7 @@ def _keyword_lists() -> list[tuple[Category, list[str]]]:
 def keyword_matches(text: str) -> list[tuple[Category, float]]:
     """Categories whose keywords occur in ``text``, scored by how many do."""
     scores = []
-    for category, words in _remembered("keywords", _keyword_lists):
+    for category, words in _memo.get("keywords", _keyword_lists):
         hits = sum(1 for w in words if w in text)
         if hits:
             scores.append((category, hits))

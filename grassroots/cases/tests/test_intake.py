@@ -154,3 +154,27 @@ def test_two_people_acting_at_once_one_wins_the_other_gets_a_conflict(world):
     assert sorted(results) == ["conflict", "ok"]
     case.refresh_from_db()
     assert case.events.exclude(to_state="").count() == 2  # registered, then accepted or declined: not both
+
+
+def test_a_new_coordinating_organisation_takes_the_next_case_at_once(world, django_capture_on_commit_callbacks):
+    # Intake remembers each unit's coordinator (grassroots.memo); a change must not wait it out.
+    assert register(world).responsible.code == "liyang-pwc"
+    org.create_organisation(
+        actor=None,
+        unit=world.changlin,
+        kind="party_branch",
+        code="cl-vc",
+        name="长林社区党支部",
+        coordinates_unit=True,
+    )
+    assert register(world).responsible.code == "cl-vc"
+
+    from grassroots.org.importers import import_organisations
+
+    assert register(world, unit=world.hexi).responsible.code == "lipu-pwc"
+    with django_capture_on_commit_callbacks(execute=True):
+        import_organisations(
+            "code,name,kind,unit_code,coordinates_unit\nhx-vc,河西社区党支部,party_branch,430723002001,yes\n".encode(),
+            actor=None,
+        )
+    assert register(world, unit=world.hexi).responsible.code == "hx-vc"

@@ -1,0 +1,33 @@
+"""What a process remembers between requests: kept for a while, forgotten on a change."""
+
+from __future__ import annotations
+
+from grassroots.memo import Memo, forget_all
+
+
+def test_a_memo_reads_once_then_again_after_its_time():
+    reads = []
+    now = [0.0]
+    memo: Memo[int] = Memo("test", seconds=60, clock=lambda: now[0])
+
+    def read() -> int:
+        reads.append(1)
+        return len(reads)
+
+    assert [memo.get("k", read) for _ in range(3)] == [1, 1, 1]
+    now[0] = 59
+    assert memo.get("k", read) == 1
+    now[0] = 61
+    assert memo.get("k", read) == 2
+    memo.forget()
+    assert memo.get("k", read) == 3
+    forget_all()
+    assert memo.get("k", read) == 4
+
+
+def test_a_memo_holds_at_most_its_size():
+    memo: Memo[str] = Memo("test", size=3)
+    for key in "abcdefg":
+        memo.get(key, key.upper)
+    assert len(memo._values) <= 3
+    assert memo.get("g", "again".upper) == "G"
