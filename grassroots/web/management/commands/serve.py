@@ -37,9 +37,17 @@ class Command(BaseCommand):
             "--graceful-timeout",
             "20",
         ]
-        worker_command = [sys.executable, "-m", "grassroots", "db_worker"]
+        from grassroots.web.workers import release_abandoned, worker_id
+
+        generation = 1
+
+        def start_worker() -> subprocess.Popen[bytes]:
+            command = [sys.executable, "-m", "grassroots", "db_worker", "--worker-id", worker_id(generation)]
+            return subprocess.Popen(command, env=env)
+
         web = subprocess.Popen(gunicorn, env=env)
-        tasks = None if no_task_worker else subprocess.Popen(worker_command, env=env)
+        tasks = None if no_task_worker else start_worker()
+        abandoned: dict[str, int | None] = {}  # dead workers whose claimed tasks are not yet released
         stopping = False
 
         def stop(signum: int, frame: Any) -> None:
@@ -61,6 +69,7 @@ class Command(BaseCommand):
                 now = time.monotonic()
                 if tasks is not None and tasks.poll() is not None:
                     if not restart_at:
+                        abandoned[worker_id(generation)] = tasks.returncode
                         if now - started_at > 60:  # it had been running well: start afresh
                             backoff = 1.0
                         restart_at = now + backoff
@@ -69,7 +78,15 @@ class Command(BaseCommand):
                         )
                         backoff = min(backoff * 2, 30.0)
                     elif now >= restart_at:
-                        tasks, restart_at, started_at = subprocess.Popen(worker_command, env=env), 0.0, now
+                        generation += 1
+                        tasks, restart_at, started_at = start_worker(), 0.0, now
+                if abandoned:
+                    try:
+                        for name, returncode in list(abandoned.items()):
+                            release_abandoned(name, returncode)
+                            del abandoned[name]
+                    except DatabaseError:  # the database is what went away: again next turn
+                        connection.close()
                 if tasks is not None:
                     try:
                         if now >= next_sweep:
