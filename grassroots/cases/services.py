@@ -94,9 +94,11 @@ def register_case(
     """Register a case from any channel. The same ``idempotency_key`` returns the case it
     first made, never a second one."""
     if idempotency_key:
-        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return existing
+        # Almost every key is new: ask for the id alone (a cheap statement to build), and
+        # read the whole case only for a retry.
+        seen = Case.objects.filter(idempotency_key=idempotency_key).values_list("pk", flat=True)[:1]
+        if seen:
+            return Case.objects.get(pk=seen[0])
     petitioners = petitioners or []
     _check_intake(
         kind=kind,
