@@ -23,6 +23,7 @@ from grassroots.cases.choices import (
     ReviewOutcome,
     State,
 )
+from grassroots.labels import ChoiceLabels
 from grassroots.org.models import Organisation, Person, Unit, mask_phone
 from grassroots.org.paths import PATH_MAX_LENGTH, PathField
 
@@ -164,7 +165,7 @@ class RoutingRule(models.Model):
         return f"{self.category or '*'} @ {self.unit} → {self.organisation}"
 
 
-class Case(models.Model):
+class Case(ChoiceLabels):
     """One problem raised by residents, from any channel, until the resident's verdict."""
 
     number = models.CharField(_("case number"), max_length=32, unique=True)
