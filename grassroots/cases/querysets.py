@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.db import connections, transaction
 from django.db.models.lookups import In
 
 from grassroots import clock
@@ -49,6 +50,23 @@ class CaseQuerySet(ScopedQuerySet["Case"]):
 
     def open(self) -> CaseQuerySet:
         return self.exclude(state__in_literals=FINAL_STATES)
+
+    def newest_ids(self, n: int) -> list[int]:
+        """The ids of the ``n`` newest cases, read from indexes where the filters allow.
+
+        A list page asks for its ids first and its rows after: for a big subtree the ids
+        come from the index alone, where whole rows had to be read for all of the subtree
+        to be sorted (a street's 6,000 cases at ten million: 49 → 3 ms). On PostgreSQL the
+        query runs without parallel workers: with rows this narrow, two workers fill their
+        queues far ahead of the 50 wanted (a county's phone cases: 184 → 20 ms), while the
+        counts over millions elsewhere keep them (docs/performance.md).
+        """
+        query = self.order_by("-id").values_list("id", flat=True)[:n]
+        if connections[self.db].vendor != "postgresql":
+            return list(query)
+        with transaction.atomic(using=self.db), connections[self.db].cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            return list(query)
 
     def overdue(self, now: Any = None) -> CaseQuerySet:
         return self.open().filter(current_due_at__lt=now or clock.now())

@@ -60,9 +60,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     before = request.GET.get("before")
     if before and before.isdigit():
         rows = rows.filter(id__lt=int(before))
-    page = list(rows.order_by("-id")[: PAGE + 1])
-    more = len(page) > PAGE
-    page = page[:PAGE]
+    ids = rows.newest_ids(PAGE + 1)
+    more = len(ids) > PAGE
+    # The ids passed the scope; asking it again would lead the planner back to the subtree.
+    shown = Case.objects.filter(pk__in=ids[:PAGE]).select_related("category", "unit", "responsible")
+    page = list(shown.order_by("-id")) if ids else []
     context = {
         "tab": tab,
         "cases": page,
