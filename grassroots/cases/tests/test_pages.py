@@ -194,3 +194,21 @@ def test_the_case_list_exports_with_its_filters_and_without_identities(world, as
     assert client.get(reverse("cases:export", args=["xlsx"])).status_code == 200
     theirs = as_user(world.outsider).get(reverse("cases:export", args=["csv"])).content.decode("utf-8-sig")
     assert "井盖缺失" in theirs and "路灯不亮" not in theirs
+
+
+def test_the_list_pages_newest_first_within_the_scope_and_filters(world, as_user, monkeypatch):
+    # The list reads its ids first, then its rows (CaseQuerySet.newest_ids): the pages must
+    # still be the newest cases that pass the scope and the filters, each case once.
+    monkeypatch.setattr("grassroots.cases.views.PAGE", 3)
+    mine = [make_case(world, title=f"路灯{i}", channel=Channel.PHONE if i % 2 else Channel.VISIT) for i in range(7)]
+    make_case(world, unit=world.hexi, title="河西路灯", channel=Channel.PHONE)  # another street
+    client = as_user(world.street_staff)
+    seen, before = [], ""
+    while True:
+        response = client.get(reverse("cases:queue") + f"?tab=all&channel=phone{before}")
+        seen += [c.number for c in response.context["cases"]]
+        if not response.context["next_before"]:
+            break
+        before = f"&before={response.context['next_before']}"
+    assert seen == [c.number for c in reversed(mine) if c.channel == Channel.PHONE]
+    assert Case.objects.filter(pk__in=Case.objects.all().newest_ids(2)).count() == 2
