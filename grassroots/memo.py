@@ -4,7 +4,8 @@ active triage model, the categories' keywords.
 
 Each process keeps what it read for at most ``seconds`` and forgets it at once when the
 change is made in that process (the apps connect :meth:`Memo.forget` to the models'
-save and delete signals). A change made elsewhere reaches every server within that time.
+save and delete signals; everything is forgotten after a flush, a migration or a restore).
+A change made elsewhere reaches every server within that time.
 Nothing that decides who may see what is kept here: scopes and roles are read per request.
 """
 
@@ -53,7 +54,9 @@ class Memo(Generic[V]):
         return f"<Memo {self.name}: {len(self._values)} kept for {self.seconds:g} s>"
 
 
-def forget_all() -> None:
-    """Forget every memo of this process (tests: rolled-back transactions send no signals)."""
+def forget_all(*args: Any, **kwargs: Any) -> None:
+    """Forget every memo of this process: after a flush, a migration or a restore, which
+    replace rows without save signals, and in tests, whose rolled-back transactions send
+    none (also a signal receiver, hence the arguments)."""
     for memo in _ALL:
         memo.forget()

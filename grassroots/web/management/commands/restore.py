@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from grassroots.memo import forget_all
 from grassroots.web.backup import BackupError, restore
 
 
@@ -24,4 +25,5 @@ class Command(BaseCommand):
             manifest = restore(file)
         except BackupError as error:
             raise CommandError(str(error)) from error
+        forget_all()  # this process's memos describe the database that was replaced
         self.stdout.write(f"restored the backup of {manifest.created_at}; the counts match its manifest")
