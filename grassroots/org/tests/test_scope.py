@@ -145,3 +145,41 @@ def test_a_post_at_the_top_of_the_only_tree_sees_it_whole_without_a_filter(world
     services.create_unit(actor=None, code="500000", name="重庆市", name_en="Chongqing", level=Level.PROVINCE)
     user = type(user).objects.get(pk=user.pk)
     assert user.scope_paths() == [world.province.path]
+
+
+def test_the_scope_statement_counts_as_active_what_the_querysets_do(world):
+    # accounts.models._scope_sql writes PostQuerySet.active() out in SQL for speed; both
+    # must agree on every kind of posting: started, not yet started, ended, ended today.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grassroots.accounts.services import create_login
+    from grassroots.conftest import PASSWORD
+    from grassroots.org.models import GridMember, Post, Posting
+    from grassroots.org.paths import minimal_cover
+    from grassroots.org.services import register_person
+
+    today = timezone.localdate()
+    person = register_person(actor=None, unit=world.county, code="scope-probe", name="试探", phone="13800138000")
+    Post.objects.create(person=person, organisation=world.lipu_committee, title="干事", started_on=today)
+    Post.objects.create(
+        person=person, organisation=world.liyang_committee, title="干事", started_on=today + timedelta(days=1)
+    )
+    GridMember.objects.create(
+        person=person,
+        grid=world.changlin_grid,
+        started_on=today - timedelta(days=9),
+        ended_on=today - timedelta(days=1),
+    )
+    Posting.objects.create(
+        person=person, village=world.changlin, role="instructor", started_on=today - timedelta(days=9), ended_on=today
+    )
+    user = create_login("probe", actor=None, password=PASSWORD, person=person)
+
+    expected = minimal_cover(
+        [p.organisation.unit.path for p in Post.objects.active().filter(person=person)]
+        + [g.grid.path for g in GridMember.objects.active().filter(person=person)]
+        + [p.village.path for p in Posting.objects.active().filter(person=person)]
+    )
+    assert user.scope_paths() == expected == sorted([world.lipu.path, world.changlin.path])
