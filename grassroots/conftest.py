@@ -233,10 +233,8 @@ def forget_memos() -> None:
     """A test's rolled-back transaction sends no signals and leaves the watermark where it
     was: start every test without what the last test's process remembered."""
     from grassroots.memo import forget_all
-    from grassroots.stats.reading import _EDGE_MEMO
 
     forget_all()
-    _EDGE_MEMO.clear()  # rolled-back rows may come back under the same watermark
 
 
 @pytest.fixture

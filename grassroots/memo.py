@@ -1,6 +1,7 @@
-"""What a process reads from the database on every intake but an administrator changes a
-few times a year: the current deadline policies, a unit's coordinating organisation, the
-active triage model, the categories' keywords.
+"""What a process reads from the database on every request but seldom changes: the current
+deadline policies, a unit's coordinating organisation, the active triage model, the
+categories' keywords (changed by administrators a few times a year), and the statistics'
+edge rows (keyed by the fold's watermark).
 
 Each process keeps what it read for at most ``seconds`` and forgets it at once when the
 change is made in that process (the apps connect :meth:`Memo.forget` to the models'

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Max, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth
 
+from grassroots.memo import Memo
 from grassroots.org.models import Unit
 from grassroots.org.paths import SEGMENT_WIDTH, within_q
 from grassroots.stats.models import COUNTERS, CaseDay, Grain, Rollup, Watermark
@@ -46,19 +47,17 @@ def cut(start: date, end: date) -> tuple[tuple[date, date] | None, list[tuple[da
 
 # Leaf rows of an edge, grouped once for every grouping a page asks: a county's dashboard
 # asks for totals, trend, categories and children, and each read of a county's leaf rows
-# walks its whole path range (260,000 index entries at ten million cases). Kept per
-# watermark: the rows change only when the fold moves it.
-_EDGE_MEMO: dict[tuple[int, date, date, int], list[tuple[date, dict[str, Any]]]] = {}
+# walks its whole path range (260,000 index entries at ten million cases). Keyed by the
+# watermark, as the rows change only when the fold moves it; the minute's limit covers a
+# restore, which can bring the watermark back to a value already seen.
+_EDGES: Memo[list[tuple[date, dict[str, Any]]]] = Memo("statistics edge rows", size=256)
 
 
 def _leaf_edge(unit: Unit, first: date, last: date) -> list[tuple[date, dict[str, Any]]]:
     """The subtree's leaf day rows from ``first`` to ``last`` summed by child path, category
     and channel, per month (first day of the month, the row)."""
-    mark = Watermark.objects.filter(name="cases").values_list("last_event_id", flat=True).first() or 0
-    key = (unit.pk, first, last, mark)
-    if key not in _EDGE_MEMO:
-        if len(_EDGE_MEMO) > 256:
-            _EDGE_MEMO.clear()
+
+    def read() -> list[tuple[date, dict[str, Any]]]:
         rows: list[tuple[date, dict[str, Any]]] = []
         piece = first
         while piece <= last:  # an edge can straddle two months
@@ -73,8 +72,10 @@ def _leaf_edge(unit: Unit, first: date, last: date) -> list[tuple[date, dict[str
             )
             rows += [(month, row) for row in grouped]
             piece = until + timedelta(days=1)
-        _EDGE_MEMO[key] = rows
-    return _EDGE_MEMO[key]
+        return rows
+
+    mark = Watermark.objects.filter(name="cases").values_list("last_event_id", flat=True).first() or 0
+    return _EDGES.get((unit.pk, first, last, mark), read)
 
 
 def sums(unit: Unit, start: date, end: date, by: str | None, counters: tuple[str, ...]) -> dict[Any, dict[str, int]]:
