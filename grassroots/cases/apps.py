@@ -8,13 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_migrate, post_save
-
-        from grassroots.memo import forget_all
-
-        # flush (build_demo --reset, transactional tests) and migrate empty or rewrite
-        # tables without save signals; both end with post_migrate.
-        post_migrate.connect(forget_all, dispatch_uid="forget-memos-after-migrate")
+        from django.db.models.signals import post_delete, post_save
 
         from grassroots.cases.deadlines import CURRENT_POLICIES
         from grassroots.cases.models import DeadlinePolicy
