@@ -16,6 +16,7 @@ from grassroots.cases.services import ComplainedData, PetitionerData
 from grassroots.cases.workflow import Conflict
 from grassroots.org import services as org
 from grassroots.org.choices import Level
+from grassroots.org.importers import import_organisations
 
 pytestmark = pytest.mark.django_db
 
@@ -168,8 +169,6 @@ def test_a_new_coordinating_organisation_takes_the_next_case_at_once(world, djan
         coordinates_unit=True,
     )
     assert register(world).responsible.code == "cl-vc"
-
-    from grassroots.org.importers import import_organisations
 
     assert register(world, unit=world.hexi).responsible.code == "lipu-pwc"
     with django_capture_on_commit_callbacks(execute=True):
