@@ -14,11 +14,13 @@ from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.activities import services
 from grassroots.activities.choices import ActivityKind, CaseRole, PostingOutcomeKind, Recurrence
+from grassroots.activities.models import Activity
 from grassroots.cases import services as cases
-from grassroots.cases.choices import State
+from grassroots.cases.choices import FINAL_STATES, State
 from grassroots.cases.models import Case
 from grassroots.cases.services import PetitionerData
 from grassroots.demo.county import DemoCounty
+from grassroots.demo.names import NameSource
 from grassroots.org.models import Posting, Team
 from grassroots.research.services import adopt_measure
 
@@ -87,6 +89,7 @@ def build_activities(demo: DemoCounty, today: date | None = None) -> None:
         )
         for schedule in (county_day, street_day, working_day):
             services.expand_schedule(schedule, actor=None, until=today + timedelta(days=45))
+    _booked_reception(county_day, today)
 
     # Past reception days that were held: walk-ins counted in batches and persons.
     staff = users.get("petition")
@@ -173,6 +176,38 @@ def build_activities(demo: DemoCounty, today: date | None = None) -> None:
     _instructor(demo, today)
 
 
+def _booked_reception(schedule: Any, today: date) -> None:
+    """A resident whose allowance was revoked books the county leader's next reception day."""
+    case = Case.objects.filter(title="低保资格被取消").exclude(state__in=FINAL_STATES).order_by("id").first()
+    day = schedule.activities.filter(starts_at__date__gt=today).order_by("starts_at").first()
+    if case is None or day is None:
+        return
+    with clock.pinned(_at(today, 8)):
+        services.book_appointment(
+            day, actor=None, case=case, slot_at=services.free_slots(day)[0], note="请求县领导复核低保资格"
+        )
+
+
+def _sign_in_sheet(activity: Activity, residents: int) -> bytes:
+    """The sign-in sheet of a meeting, as the grid member would scan or upload it."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "签到表"
+    sheet.append([activity.title, f"{activity.starts_at:%Y-%m-%d %H:%M}"])
+    sheet.append(["序号", "姓名", "楼栋", "签到"])
+    names = NameSource(35)
+    for n in range(1, residents + 1):
+        sheet.append([n, names.person()[0], f"{(n - 1) % 8 + 1}栋", "✓"])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def _parking_story(demo: DemoCounty, users: dict[str, Any], today: date) -> None:
     """M10, the Suqian story, in a Liyang community."""
     community = next(v for v in demo.villages if v.parent_id == demo.townships[0].pk and v != demo.villages[0])
@@ -257,6 +292,11 @@ def _parking_story(demo: DemoCounty, users: dict[str, Any], today: date) -> None
     for offset, step in steps:
         with clock.pinned(_at(start + timedelta(days=offset), 10)):
             step()
+    with clock.pinned(_at(start + timedelta(days=13), 9)):
+        meeting = Activity.objects.get(unit=grid, title="停车方案征求意见")
+        services.attach_file(
+            meeting, actor=street, name="停车方案征求意见签到表.xlsx", content=_sign_in_sheet(meeting, 35)
+        )
     with clock.pinned(_at(start + timedelta(days=21), 10)):
         case = Case.objects.get(pk=case.pk)
         if case.state == State.ACCEPTED:

@@ -229,6 +229,14 @@ def build_cases(demo: DemoCounty, today: date | None = None) -> None:
                 petitioners=petitioners,
                 is_urgent=rng.random() < 0.08,
                 address=f"{village.name}{rng.randint(1, 40)}号",
+                # The village committee that revoked the allowance must not learn who asked.
+                complained=[
+                    services.ComplainedData(
+                        organisation=demo.bodies[f"v{village.code}"], description="取消低保资格未告知理由"
+                    )
+                ]
+                if category == "assistance"
+                else None,
             )
         _progress(case, demo, rng, day, today, staff)
 
