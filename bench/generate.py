@@ -657,17 +657,21 @@ def _bisect(cumulative: list[float], x: float) -> int:
 
 
 def load_cases(loader: Loader, province: Province, total: int, now: float, seed: int) -> None:
+    from grassroots.shards import of_path
+
     tables = ["cases_case", "cases_caseevent", "cases_petitioner", "cases_assignment"]
+    shard = of_path(province.places[0][1])
     tax = taxonomy()
     first_id = loader.next_id("cases_case")
     indexes = loader.drop_indexes(tables)
     started = time.perf_counter()
     done = 0
     for batch in case_batches(loader, province, tax, total, first_id, now, seed):
-        loader.load("cases_case", CASE_COLUMNS, batch.cases)
-        loader.load("cases_caseevent", EVENT_COLUMNS, batch.events)
-        loader.load("cases_petitioner", PETITIONER_COLUMNS, batch.petitioners)
-        loader.load("cases_assignment", ASSIGNMENT_COLUMNS, batch.assignments)
+        # One province: every row is on its shard (grassroots.shards), the province's segment.
+        loader.load("cases_case", (*CASE_COLUMNS, "shard"), ((*row, shard) for row in batch.cases))
+        loader.load("cases_caseevent", (*EVENT_COLUMNS, "shard"), ((*row, shard) for row in batch.events))
+        loader.load("cases_petitioner", (*PETITIONER_COLUMNS, "shard"), ((*row, shard) for row in batch.petitioners))
+        loader.load("cases_assignment", (*ASSIGNMENT_COLUMNS, "shard"), ((*row, shard) for row in batch.assignments))
         done += len(batch.cases)
         if done % 1_000_000 < 50_000:
             rate = done / (time.perf_counter() - started)
@@ -682,6 +686,8 @@ def load_cases(loader: Loader, province: Province, total: int, now: float, seed:
 def load_activities(loader: Loader, province: Province, now: float, rng: random.Random) -> int:
     """Grid meetings every quarter in each village, a leader's reception day and an outreach
     lecture each month in each township: the activity figures of the dashboard."""
+    from grassroots.shards import of_path
+
     begin = now - YEARS * 365 * DAY
     stamp = loader.stamp
     columns = (
@@ -705,6 +711,7 @@ def load_activities(loader: Loader, province: Province, now: float, rng: random.
         "slot_minutes",
         "created_by_id",
         "created_at",
+        "shard",
     )
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -735,6 +742,7 @@ def load_activities(loader: Loader, province: Province, now: float, rng: random.
                     None,
                     None,
                     stamp(day),
+                    of_path(path),
                 )
                 yield (
                     "outreach",
@@ -757,6 +765,7 @@ def load_activities(loader: Loader, province: Province, now: float, rng: random.
                     None,
                     None,
                     stamp(day),
+                    of_path(path),
                 )
             if month % 3 == 0:
                 for pk, path, index in province.village_units:
@@ -783,6 +792,7 @@ def load_activities(loader: Loader, province: Province, now: float, rng: random.
                         None,
                         None,
                         stamp(day),
+                        of_path(path),
                     )
 
     return loader.load("activities_activity", columns, rows())

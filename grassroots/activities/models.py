@@ -22,6 +22,7 @@ from grassroots.cases.models import Case
 from grassroots.org.models import Organisation, Person, Posting, Team, Unit
 from grassroots.org.paths import PATH_MAX_LENGTH, PathField
 from grassroots.org.querysets import ScopedQuerySet
+from grassroots.shards import ShardField
 
 
 class ActivityQuerySet(ScopedQuerySet["Activity"]):
@@ -77,6 +78,7 @@ class Activity(models.Model):
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="activities", verbose_name=_("unit or grid"))
     unit_path = PathField(max_length=PATH_MAX_LENGTH, editable=False)
+    shard = ShardField(sources=("unit_path",))
     place = models.CharField(_("place"), max_length=200, blank=True)
     organisation = models.ForeignKey(
         Organisation,
@@ -97,8 +99,12 @@ class Activity(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="activities", verbose_name=_("team")
     )
-    participants = models.ManyToManyField(
-        Person, blank=True, related_name="activities", verbose_name=_("participating cadres")
+    participants: models.ManyToManyField[Person, Participation] = models.ManyToManyField(
+        Person,
+        through="Participation",
+        blank=True,
+        related_name="activities",
+        verbose_name=_("participating cadres"),
     )
     topic = models.CharField(_("topic"), max_length=300, blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
@@ -137,10 +143,26 @@ class Activity(models.Model):
         return f"{self.get_kind_display()}: {self.title}"
 
 
+class Participation(models.Model):
+    """A cadre who took part in an activity: named so it carries its activity's shard."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE)
+    shard = ShardField(sources=("activity",))
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+
+    class Meta:
+        db_table = "activities_activity_participants"  # the table Django made for the plain many-to-many
+        unique_together = [("activity", "person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.activity_id}"
+
+
 class ActivityCase(models.Model):
     """A case an activity raised, moved forward or resolved."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="case_links")
+    shard = ShardField(sources=("activity",))
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="activity_links")
     role = models.CharField(_("role"), max_length=16, choices=CaseRole.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -156,6 +178,7 @@ class ActivityCase(models.Model):
 
 class Attachment(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attachments")
+    shard = ShardField(sources=("activity",))
     file = models.FileField(_("file"), upload_to="activities/%Y/%m/")
     name = models.CharField(_("name"), max_length=200)
     content_type = models.CharField(max_length=100)
@@ -175,6 +198,7 @@ class Appointment(models.Model):
     """A slot on a reception day, booked for one case."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="appointments")
+    shard = ShardField(sources=("activity",))
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="appointments")
     slot_at = models.DateTimeField(_("time"))
     state = models.CharField(

@@ -26,6 +26,7 @@ from grassroots.cases.choices import (
 from grassroots.labels import ChoiceLabels
 from grassroots.org.models import Organisation, Person, Unit, mask_phone
 from grassroots.org.paths import PATH_MAX_LENGTH, PathField
+from grassroots.shards import ShardField
 
 
 class Category(models.Model):
@@ -181,6 +182,7 @@ class Case(ChoiceLabels):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("place (unit)"))
     # The unit's path, copied so subtree filters on millions of cases need no join.
     unit_path = PathField(max_length=PATH_MAX_LENGTH, editable=False)
+    shard = ShardField(sources=("unit_path",))
     address = models.CharField(_("address"), max_length=300, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -314,6 +316,7 @@ class Petitioner(models.Model):
     """A person who raised the case; a group visit names at most five representatives."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="petitioners")
+    shard = ShardField(sources=("case",))
     name = models.CharField(_("name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     id_number = models.CharField(_("ID number"), max_length=32, blank=True)
@@ -342,6 +345,7 @@ class ComplainedParty(models.Model):
     """Someone the case complains about. They, and their organisation, never see the case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="complained_parties")
+    shard = ShardField(sources=("case",))
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     description = models.CharField(_("who"), max_length=200, blank=True)
@@ -367,6 +371,7 @@ class Assignment(models.Model):
     deadline (交办). A case may be with several departments at once."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    shard = ShardField(sources=("case",))
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assignments")
     assigned_by = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("assigned by")
@@ -396,6 +401,7 @@ class PackagePlan(models.Model):
     """The package leader (包案领导) of a difficult or backlog case, with the plan."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="package")
+    shard = ShardField(sources=("case",))
     leader = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="packaged_cases", verbose_name=_("package leader")
     )
@@ -417,6 +423,7 @@ class CaseEvent(models.Model):
     transaction as the change it records."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    shard = ShardField(sources=("case",))
     at = models.DateTimeField(default=clock.now)
     kind = models.CharField(max_length=32)
     actor = models.ForeignKey(

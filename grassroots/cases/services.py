@@ -445,6 +445,7 @@ def decline_case(case: Case, *, actor: Any, reason: str, version: int | None = N
 def decline_repeat(case: Case, *, actor: Any, earlier: Case, version: int | None = None) -> Case:
     """Refuse the same facts again after a final re-review (不再受理)."""
     earlier = Case.objects.get(pk=earlier.pk)  # as it stands now, not as the caller last saw it
+    _same_province(case, earlier, "earlier")
     if not earlier.rereview_outcome:
         raise ValidationError(
             {
@@ -941,6 +942,7 @@ def merge_case(case: Case, *, actor: Any, into: Case, version: int | None = None
     """Merge a repeat into its master case; the master's timeline notes it."""
     if into.pk == case.pk:
         raise ValidationError({"into": _("A case cannot be merged into itself.")})
+    _same_province(case, into, "into")
     with transaction.atomic():
         # Lock both in id order so two opposite merges cannot deadlock.
         first, second = sorted([case, into], key=lambda c: c.pk)
@@ -963,6 +965,19 @@ def merge_case(case: Case, *, actor: Any, into: Case, version: int | None = None
         )
         record_event(master, Act.REPEAT_MERGED, actor=actor, payload={"repeat": case.number, "persons": case.persons})
     return case
+
+
+def _same_province(case: Case, other: Case, field: str) -> None:
+    """Cases of two provinces live on two shards (grassroots.shards): one cannot point at
+    the other, as a distributed database could not keep the link."""
+    if case.shard != other.shard:
+        raise ValidationError(
+            {
+                field: _("Case {number} belongs to another province; cases of two provinces cannot be linked.").format(
+                    number=other.number
+                )
+            }
+        )
 
 
 def flag_case(case: Case, *, actor: Any, difficult: bool | None = None, urgent: bool | None = None) -> Case:

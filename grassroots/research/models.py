@@ -15,6 +15,7 @@ from grassroots.cases.models import Case
 from grassroots.org.models import Organisation, Person, Team, Unit
 from grassroots.org.paths import PATH_MAX_LENGTH, PathField
 from grassroots.org.querysets import ScopedQuerySet
+from grassroots.shards import ShardField
 
 
 class MeasureKind(models.TextChoices):
@@ -104,6 +105,7 @@ class Problem(models.Model):
     """A problem the research found; it may become a case, or be met by a measure."""
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="problems")
+    shard = ShardField(sources=("case", "topic.aspect.plan.unit_path"))
     description = models.TextField(_("problem"))
     case = models.OneToOneField(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="research_problem", verbose_name=_("case")
@@ -217,6 +219,7 @@ class Measure(models.Model):
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="measures", verbose_name=_("unit"))
     unit_path = PathField(max_length=PATH_MAX_LENGTH, editable=False)
+    shard = ShardField(sources=("unit_path",))
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 
 from grassroots.org.paths import PATH_MAX_LENGTH, PathField
+from grassroots.shards import ShardField
 
 COUNTERS = (
     "received",
@@ -45,6 +46,7 @@ class CaseFact(models.Model):
     case_id = models.BigIntegerField(primary_key=True)
     unit_id = models.BigIntegerField()
     unit_path = PathField(max_length=PATH_MAX_LENGTH)
+    shard = ShardField(sources=("unit_path",))
     category_key = models.BigIntegerField(default=0)  # 0: no category
     channel = models.CharField(max_length=32)
     kind = models.CharField(max_length=32)
@@ -91,6 +93,7 @@ class Counters(models.Model):
 class CaseDay(Counters):
     unit_id = models.BigIntegerField()
     unit_path = PathField(max_length=PATH_MAX_LENGTH)
+    shard = ShardField(sources=("unit_path",))
     day = models.DateField()
     category_key = models.BigIntegerField(default=0)
     channel = models.CharField(max_length=32)
@@ -135,6 +138,7 @@ class Rollup(Counters):
 
     grain = models.CharField(max_length=2, choices=Grain.choices)
     unit_id = models.BigIntegerField()
+    shard = ShardField(sources=("unit_id",))
     # The ranking of the units below one unit reads the rows whose parent it is.
     parent_id = models.BigIntegerField(null=True)
     day = models.DateField()  # the day, or the first day of the month

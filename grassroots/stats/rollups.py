@@ -17,11 +17,12 @@ from grassroots.org.choices import Level
 from grassroots.org.models import Unit
 from grassroots.org.paths import SEGMENT_WIDTH, ancestor_paths
 from grassroots.replicas import on_primary
+from grassroots.shards import SHARD_WIDTH, of_path
 from grassroots.stats.models import COUNTERS, TOTAL_OF, CaseDay, CaseFact, Grain, Rollup, Watermark
 
 Key = tuple[int, str, date, int, str, str]  # unit_id, unit_path, day, category, channel, kind
-# grain, unit_id, parent_id, day or month, category, channel, kind
-RollupKey = tuple[str, int, int | None, date, int, str, str]
+# grain, unit_id, parent_id, day or month, category, channel, kind, shard (the unit's)
+RollupKey = tuple[str, int, int | None, date, int, str, str, str]
 
 # Units this high keep month rows: below them a unit's year is a few thousand leaf day
 # rows anyway, and month rows would be as many as its cases.
@@ -44,6 +45,7 @@ def fact_of(case: Case) -> CaseFact:
         case_id=case.pk,
         unit_id=case.unit_id,
         unit_path=case.unit_path,
+        shard=case.shard,
         category_key=case.category_id or 0,
         channel=case.channel,
         kind=case.kind,
@@ -91,6 +93,7 @@ def facts_select() -> tuple[list[str], Any]:
         "case_id": F("id"),
         "unit_id": F("unit"),
         "unit_path": F("unit_path"),
+        "shard": F("shard"),
         "category_key": Coalesce("category", Value(0)),
         "channel": F("channel"),
         "kind": F("kind"),
@@ -161,7 +164,7 @@ def _upsert(table: str, key_columns: tuple[str, ...], rows: list[tuple[Any, ...]
     if not rows:
         return
     columns = (*key_columns, *COUNTERS)
-    conflict = tuple(c for c in key_columns if c not in ("unit_path", "parent_id"))
+    conflict = tuple(c for c in key_columns if c not in ("unit_path", "parent_id", "shard"))
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET "
@@ -175,12 +178,12 @@ def _apply(deltas: dict[Key, dict[str, int]]) -> None:
     changed = {key: counts for key, counts in deltas.items() if any(counts.values())}
     _upsert(
         CaseDay._meta.db_table,
-        ("unit_id", "unit_path", "day", "category_key", "channel", "kind"),
-        [(*key, *(counts[c] for c in COUNTERS)) for key, counts in changed.items()],
+        ("unit_id", "unit_path", "day", "category_key", "channel", "kind", "shard"),
+        [(*key, of_path(key[1]), *(counts[c] for c in COUNTERS)) for key, counts in changed.items()],
     )
     _upsert(
         Rollup._meta.db_table,
-        ("grain", "unit_id", "parent_id", "day", "category_key", "channel", "kind"),
+        ("grain", "unit_id", "parent_id", "day", "category_key", "channel", "kind", "shard"),
         [(*key, *(counts[c] for c in COUNTERS)) for key, counts in _up_the_tree(changed).items()],
     )
 
@@ -203,13 +206,14 @@ def _up_the_tree(leaf: dict[Key, dict[str, int]]) -> dict[RollupKey, dict[str, i
             if level > MONTH_GRAIN_LEVEL:
                 continue
             month = day.replace(day=1)
+            shard = of_path(ancestor_path)
             keys = [
-                (Grain.MONTH.value, pk, parent, month, category, channel, kind),
-                (Grain.MONTH_TOTAL.value, pk, parent, month, 0, "", ""),
+                (Grain.MONTH.value, pk, parent, month, category, channel, kind, shard),
+                (Grain.MONTH_TOTAL.value, pk, parent, month, 0, "", "", shard),
             ]
             if level <= DAY_GRAIN_LEVEL:
-                keys.append((Grain.DAY.value, pk, parent, day, category, channel, kind))
-                keys.append((Grain.DAY_TOTAL.value, pk, parent, day, 0, "", ""))
+                keys.append((Grain.DAY.value, pk, parent, day, category, channel, kind, shard))
+                keys.append((Grain.DAY_TOTAL.value, pk, parent, day, 0, "", "", shard))
             for key in keys:
                 bucket = out[key]
                 for name, n in counts.items():
@@ -361,8 +365,9 @@ def sum_up_the_tree() -> None:
                 cursor.execute(_rollups_from_days(grain, depth, level))
             cursor.execute(
                 f"INSERT INTO {Rollup._meta.db_table} (grain, unit_id, parent_id, day, category_key, channel, kind, "
-                f"{', '.join(COUNTERS)}) SELECT '{TOTAL_OF[grain].value}', unit_id, parent_id, day, 0, '', '', "
-                f"{_SUMS} FROM {Rollup._meta.db_table} WHERE grain = '{grain.value}' GROUP BY unit_id, parent_id, day"
+                f"shard, {', '.join(COUNTERS)}) SELECT '{TOTAL_OF[grain].value}', unit_id, parent_id, day, 0, '', '', "
+                f"shard, {_SUMS} FROM {Rollup._meta.db_table} WHERE grain = '{grain.value}' "
+                "GROUP BY unit_id, parent_id, day, shard"
             )
 
 
@@ -386,7 +391,7 @@ _ZERO = dict.fromkeys(COUNTERS, "0")
 def _contribution_sql(day_column: str, **counters: str) -> str:
     values = {**_ZERO, **counters}
     return (
-        f"SELECT unit_id, unit_path, {day_column} AS day, category_key, channel, kind, "
+        f"SELECT unit_id, unit_path, shard, {day_column} AS day, category_key, channel, kind, "
         + ", ".join(f"{values[c]} AS {c}" for c in COUNTERS)
         + f" FROM {CaseFact._meta.db_table} WHERE {day_column} IS NOT NULL"
     )
@@ -394,8 +399,8 @@ def _contribution_sql(day_column: str, **counters: str) -> str:
 
 # The same contributions as ``_contribution``, summed by the database.
 _DAYS_FROM_FACTS = (
-    f"INSERT INTO {CaseDay._meta.db_table} (unit_id, unit_path, day, category_key, channel, kind, "
-    f"{', '.join(COUNTERS)}) SELECT unit_id, unit_path, day, category_key, channel, kind, {_SUMS} FROM ("
+    f"INSERT INTO {CaseDay._meta.db_table} (unit_id, unit_path, shard, day, category_key, channel, kind, "
+    f"{', '.join(COUNTERS)}) SELECT unit_id, unit_path, shard, day, category_key, channel, kind, {_SUMS} FROM ("
     + " UNION ALL ".join(
         [
             _contribution_sql(
@@ -420,7 +425,7 @@ _DAYS_FROM_FACTS = (
             ),
         ]
     )
-    + ") contributions GROUP BY unit_id, unit_path, day, category_key, channel, kind"
+    + ") contributions GROUP BY unit_id, unit_path, shard, day, category_key, channel, kind"
 )
 
 
@@ -438,8 +443,9 @@ def _rollups_from_days(grain: Grain, depth: int, level: int) -> str:
         bucket = "day"
     return (
         f"INSERT INTO {Rollup._meta.db_table} (grain, unit_id, parent_id, day, category_key, channel, kind, "
-        f"{', '.join(COUNTERS)}) "
+        f"shard, {', '.join(COUNTERS)}) "
         f"SELECT '{grain.value}', a.id, a.parent_id, s.bucket, s.category_key, s.channel, s.kind, "
+        f"SUBSTR(a.path, 1, {SHARD_WIDTH}), "
         + ", ".join(f"s.{c}" for c in COUNTERS)
         + f" FROM (SELECT SUBSTR(unit_path, 1, {width}) AS prefix, {bucket} AS bucket, category_key, channel, "
         f"kind, {', '.join(f'SUM({c}) AS {c}' for c in COUNTERS)} FROM {CaseDay._meta.db_table} "

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.cases.models import Case, Category
+from grassroots.shards import ShardField
 
 
 class TriageModel(models.Model):
@@ -46,6 +47,7 @@ class Suggestion(models.Model):
     """The categories suggested for a case at intake, and whether staff took the first."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="suggestion")
+    shard = ShardField(sources=("case",))
     source = models.CharField(_("from"), max_length=16, choices=Source.choices)
     model = models.ForeignKey(TriageModel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     suggested = models.JSONField(_("suggested"), default=list)  # [{"category": code, "probability": p}, ...]
