@@ -215,6 +215,7 @@ def test_the_migrations_fill_the_shard_of_rows_made_before_it_existed(world, hub
         for name in FILLING_MIGRATIONS:
             for operation in importlib.import_module(name).Migration.operations:
                 if isinstance(operation, RunSQL):
+                    assert isinstance(operation.sql, str)
                     cursor.execute(operation.sql)
     for model in sharded_models():
         assert misplaced_rows(model) == 0, model
