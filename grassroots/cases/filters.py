@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.cases.choices import CaseKind, Channel, State
 from grassroots.cases.models import Case, Category
+from grassroots.cases.querysets import text_matches
 from grassroots.org.models import Unit
 
 
@@ -74,7 +75,7 @@ class CaseFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(number=value) | Q(title__icontains=value) | Q(description__icontains=value))
+        return queryset.filter(text_matches(value))
 
 
 def _midnight(day: date) -> datetime:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections, transaction
+from django.db.models import Q
 from django.db.models.lookups import In
 
 from grassroots import clock
@@ -32,6 +33,14 @@ class InLiterals(In[Any]):
 
 
 STATE_CODE = re.compile(r"[a-z_]+")
+# How many of a subtree's newest cases a text search checks itself before it leaves the
+# rest to the database (newest_matching_ids).
+WALK = 5000
+
+
+def text_matches(text: str) -> Q:
+    """A case whose number is ``text``, or whose title or description contains it."""
+    return Q(number=text) | Q(title__icontains=text) | Q(description__icontains=text)
 
 
 class CaseQuerySet(ScopedQuerySet["Case"]):
@@ -67,6 +76,29 @@ class CaseQuerySet(ScopedQuerySet["Case"]):
         with transaction.atomic(using=self.db), connections[self.db].cursor() as cursor:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             return list(query)
+
+    def newest_matching_ids(self, n: int, text: str) -> list[int]:
+        """The ids of the ``n`` newest cases whose number, title or description holds ``text``.
+
+        A substring cannot be estimated: PostgreSQL guessed a county's ``路灯`` matched 36
+        of its 64,000 cases (it matches 12,000) and so filtered them all to sort a few. A
+        person searching wants the newest matches, so they are looked for where they are:
+        the subtree's newest ids are taken from its index, then checked a slice at a time,
+        growing, until ``n`` are found. A rare term that the first ``WALK`` cases do not
+        satisfy is left to the database for the rest, as before.
+        """
+        matches = text_matches(text)
+        found: list[int] = []
+        newest = self.newest_ids(WALK)
+        start, size = 0, 4 * n
+        while start < len(newest) and len(found) < n:
+            window = newest[start : start + size]
+            rows = self.model._default_manager.filter(pk__in=window).filter(matches)
+            found += sorted(rows.values_list("id", flat=True), reverse=True)
+            start, size = start + size, size * 2
+        if len(found) < n and len(newest) == WALK:
+            found += self.filter(id__lt=newest[-1]).filter(matches).newest_ids(n - len(found))
+        return found[:n]
 
     def overdue(self, now: Any = None) -> CaseQuerySet:
         return self.open().filter(current_due_at__lt=now or clock.now())

@@ -46,6 +46,12 @@ def _assigned_to(org_ids: Iterable[int]) -> Any:
     return ids if len(ids) <= 5000 else assigned.values("case_id")
 
 
+def _without(query: Any, name: str) -> Any:
+    rest = query.copy()
+    rest.pop(name, None)
+    return rest
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """My queue (cases my organisations hold), or every case in my units, filtered."""
@@ -56,11 +62,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         org_ids = user.organisation_ids()  # type: ignore[union-attr]  # login_required: a real User
         cases = cases.open().filter(Q(responsible_id__in=org_ids) | Q(pk__in=_assigned_to(org_ids)))
     filterset = CaseFilter(request.GET, queryset=cases, request=request)
-    rows = filterset.qs if filterset.is_valid() else cases.none()
+    # The text is searched newest first by the list itself (newest_matching_ids), not
+    # filtered over the whole subtree; the form still shows and checks it.
+    text = request.GET.get("q", "").strip()
+    unsearched = CaseFilter(_without(request.GET, "q"), queryset=cases, request=request)
+    rows = unsearched.qs if filterset.is_valid() and unsearched.is_valid() else cases.none()
     before = request.GET.get("before")
     if before and before.isdigit():
         rows = rows.filter(id__lt=int(before))
-    ids = rows.newest_ids(PAGE + 1)
+    ids = rows.newest_matching_ids(PAGE + 1, text) if text else rows.newest_ids(PAGE + 1)
     more = len(ids) > PAGE
     # The ids passed the scope; asking it again would lead the planner back to the subtree.
     shown = Case.objects.filter(pk__in=ids[:PAGE]).select_related("category", "unit", "responsible")

@@ -212,3 +212,32 @@ def test_the_list_pages_newest_first_within_the_scope_and_filters(world, as_user
         before = f"&before={response.context['next_before']}"
     assert seen == [c.number for c in reversed(mine) if c.channel == Channel.PHONE]
     assert Case.objects.filter(pk__in=Case.objects.all().newest_ids(2)).count() == 2
+
+
+@pytest.mark.parametrize("walk", [2, 5, 5000])
+def test_a_text_search_pages_the_newest_matches_however_far_back_they_lie(world, as_user, monkeypatch, walk):
+    # The search walks the newest cases a slice at a time and leaves the rest to the
+    # database past WALK cases (CaseQuerySet.newest_matching_ids): the pages must be the
+    # same whichever way each match was found — dense at first, rare further back.
+    monkeypatch.setattr("grassroots.cases.views.PAGE", 3)
+    monkeypatch.setattr("grassroots.cases.querysets.WALK", walk)
+    said = "居民来电反映。"
+    made = [
+        make_case(world, title="路灯不亮" if i in (0, 1, 2, 9, 10, 14) else "噪音扰民", description=said)
+        for i in range(16)
+    ]
+    hexi = make_case(world, unit=world.hexi, title="河西路灯", description=said)  # another street: never shown
+    by_number = make_case(world, title="物业收费", description=said)
+    client = as_user(world.street_staff)
+    seen, before = [], ""
+    while True:
+        response = client.get(reverse("cases:queue") + f"?tab=all&q=路灯{before}")
+        seen += [c.number for c in response.context["cases"]]
+        if not response.context["next_before"]:
+            break
+        before = f"&before={response.context['next_before']}"
+    assert seen == [c.number for c in reversed(made) if "路灯" in c.title]
+    assert hexi.number not in seen
+    found = as_user(world.street_staff).get(reverse("cases:queue") + f"?tab=all&q={made[0].number}")
+    assert [c.number for c in found.context["cases"]] == [made[0].number]
+    assert by_number.number not in [c.number for c in found.context["cases"]]
