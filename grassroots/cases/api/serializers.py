@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from grassroots.cases.choices import AssignmentMode, CaseKind, Channel, Feedback, ReviewOutcome
 from grassroots.cases.models import Assignment, Case, CaseEvent, Category, Petitioner
 from grassroots.org.models import Organisation, Person, Unit
-from grassroots.web.api import ModelSerializer
+from grassroots.web.api import ModelSerializer, Serializer
 
 
 class CategorySerializer(ModelSerializer[Category]):
@@ -115,7 +116,7 @@ class CaseDetailSerializer(CaseListSerializer):
 # --- input -------------------------------------------------------------------------------
 
 
-class PetitionerInput(serializers.Serializer[Any]):
+class PetitionerInput(Serializer):
     name = serializers.CharField(max_length=100)
     phone = serializers.RegexField(r"^[0-9+\- ]{0,32}$", required=False, allow_blank=True, default="")
     id_number = serializers.RegexField(r"^[0-9Xx]{0,18}$", required=False, allow_blank=True, default="")
@@ -123,7 +124,7 @@ class PetitionerInput(serializers.Serializer[Any]):
     is_representative = serializers.BooleanField(required=False, default=False)
 
 
-class ComplainedInput(serializers.Serializer[Any]):
+class ComplainedInput(Serializer):
     person = serializers.SlugRelatedField[Person](slug_field="code", queryset=Person.objects.all(), required=False)
     organisation = serializers.SlugRelatedField[Organisation](
         slug_field="code", queryset=Organisation.objects.all(), required=False
@@ -132,11 +133,11 @@ class ComplainedInput(serializers.Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not (attrs.get("person") or attrs.get("organisation") or attrs.get("description")):
-            raise serializers.ValidationError("Name a person, an organisation or describe who.")
+            raise serializers.ValidationError(_("Name a person, an organisation or describe who."))
         return attrs
 
 
-class CaseIntakeSerializer(serializers.Serializer[Any]):
+class CaseIntakeSerializer(Serializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices)
     channel = serializers.ChoiceField(choices=Channel.choices)
     title = serializers.CharField(max_length=200)
