@@ -142,7 +142,8 @@ class CaseIntakeSerializer(Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=4000)
-    unit = serializers.SlugRelatedField[Unit](slug_field="code", queryset=Unit.objects.all())
+    # A grid's boundary can be a long polygon; a point is placed by a query of its own.
+    unit = serializers.SlugRelatedField[Unit](slug_field="code", queryset=Unit.objects.defer("boundary"))
     category = serializers.SlugRelatedField[Category](
         slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
     )
