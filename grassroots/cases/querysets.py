@@ -84,8 +84,9 @@ class CaseQuerySet(ScopedQuerySet["Case"]):
         of its 64,000 cases (it matches 12,000) and so filtered them all to sort a few. A
         person searching wants the newest matches, so they are looked for where they are:
         the subtree's newest ids are taken from its index, then checked a slice at a time,
-        growing, until ``n`` are found. A rare term that the first ``WALK`` cases do not
-        satisfy is left to the database for the rest, as before.
+        growing, until ``n`` are found. A term too rare for the first ``WALK`` cases to
+        give a page (judged by how many matched so far) is left to the database for the
+        rest, as before.
         """
         matches = text_matches(text)
         found: list[int] = []
@@ -95,9 +96,13 @@ class CaseQuerySet(ScopedQuerySet["Case"]):
             window = newest[start : start + size]
             rows = self.model._default_manager.filter(pk__in=window).filter(matches)
             found += sorted(rows.values_list("id", flat=True), reverse=True)
-            start, size = start + size, size * 2
-        if len(found) < n and len(newest) == WALK:
-            found += self.filter(id__lt=newest[-1]).filter(matches).newest_ids(n - len(found))
+            start, size = start + len(window), size * 2
+            # As rare so far that the rest of the walk would not find the page: stop
+            # walking (a street's rare term: 16 → 57 ms when walked to the end).
+            if len(found) * (len(newest) - start) < (n - len(found)) * start:
+                break
+        if len(found) < n and (start < len(newest) or len(newest) == WALK):
+            found += self.filter(id__lt=newest[start - 1]).filter(matches).newest_ids(n - len(found))
         return found[:n]
 
     def overdue(self, now: Any = None) -> CaseQuerySet:

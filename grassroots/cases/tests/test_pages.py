@@ -241,3 +241,13 @@ def test_a_text_search_pages_the_newest_matches_however_far_back_they_lie(world,
     found = as_user(world.street_staff).get(reverse("cases:queue") + f"?tab=all&q={made[0].number}")
     assert [c.number for c in found.context["cases"]] == [made[0].number]
     assert by_number.number not in [c.number for c in found.context["cases"]]
+
+
+def test_a_rare_term_is_found_far_back_after_the_walk_gives_up(world, as_user, monkeypatch):
+    monkeypatch.setattr("grassroots.cases.views.PAGE", 3)
+    said = "居民来电反映。"
+    old = [make_case(world, title="燃气泄漏", description=said) for _ in range(2)]
+    for _ in range(20):  # none in the first slice of the walk matches: it stops, the database finds them
+        make_case(world, title="噪音扰民", description=said)
+    response = as_user(world.street_staff).get(reverse("cases:queue") + "?tab=all&q=燃气")
+    assert [c.number for c in response.context["cases"]] == [c.number for c in reversed(old)]
