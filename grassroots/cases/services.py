@@ -44,7 +44,7 @@ from grassroots.cases.workflow import Act, Conflict, NotAllowed, lock, record_ev
 from grassroots.memo import Memo
 from grassroots.org.choices import Level
 from grassroots.org.models import Organisation, Person, Post, Unit
-from grassroots.org.paths import ancestor_paths
+from grassroots.org.paths import SEGMENT_WIDTH, ancestor_paths
 
 MAX_REPRESENTATIVES = 5  # a group visit elects at most five representatives (信访条例 art. 18)
 # Channels where the problem was found by staff, not brought by a named resident.
@@ -208,7 +208,13 @@ def _register(
         unit = grid_containing(unit, float(longitude), float(latitude)) or unit
     policy = deadlines.policy_for(fields["kind"], fields["category"])
     acceptance_due = deadlines.acceptance_due(policy, registered_at)
+    named, posted = _complained_organisations(complained)
     responsible = coordinator_for(unit)
+    # Recusal (回避): a body complained about, or one a person complained about works in,
+    # never holds the case; the coordinator above it does.
+    while responsible is not None and responsible.pk in named | posted:
+        above = responsible.unit.path[:-SEGMENT_WIDTH]
+        responsible = coordinator_for_path(above) if above else None
     case = Case.objects.create(
         responsible=responsible,
         number=_next_number(registered_at),
@@ -224,7 +230,7 @@ def _register(
         **fields,
     )
     born = Petitioner.objects.bulk_create([Petitioner(case=case, **vars(p)) for p in petitioners])
-    _add_complained(case, complained)
+    _add_complained(case, complained, posted - named)
     # Creation is the one state change not made by transition(): the row is born registered.
     event = CaseEvent.objects.create(
         case=case,
@@ -263,20 +269,26 @@ def _as_read(queryset: Any, rows: list[Any]) -> Any:
     return queryset
 
 
-def _add_complained(case: Case, complained: list[ComplainedData]) -> None:
+def _complained_organisations(complained: list[ComplainedData]) -> tuple[set[int], set[int]]:
+    """The organisations named as complained about, and those a named person holds a post in."""
+    named = {c.organisation.pk for c in complained if c.organisation}
+    persons = [c.person.pk for c in complained if c.person]
+    posted: set[int] = set()
+    if persons:
+        posted = set(Post.objects.active().filter(person_id__in=persons).values_list("organisation_id", flat=True))
+    return named, posted
+
+
+def _add_complained(case: Case, complained: list[ComplainedData], workplaces: set[int]) -> None:
     """Name who is complained about; a named person's organisations are hidden from too."""
     rows = [
         ComplainedParty(case=case, person=c.person, organisation=c.organisation, description=c.description)
         for c in complained
     ]
-    persons = [c.person.pk for c in complained if c.person]
-    if persons:
-        org_ids = set(Post.objects.active().filter(person_id__in=persons).values_list("organisation_id", flat=True))
-        named = {c.organisation.pk for c in complained if c.organisation}
-        rows += [
-            ComplainedParty(case=case, organisation_id=oid, description=_("organisation of a person complained about"))
-            for oid in org_ids - named
-        ]
+    rows += [
+        ComplainedParty(case=case, organisation_id=oid, description=_("organisation of a person complained about"))
+        for oid in sorted(workplaces)
+    ]
     ComplainedParty.objects.bulk_create(rows)
 
 
@@ -339,13 +351,16 @@ COORDINATORS: Memo[Organisation | None] = Memo("coordinating organisations")
 
 def coordinator_for(unit: Unit) -> Organisation | None:
     """The coordinating organisation of ``unit`` or, failing that, of its nearest ancestor."""
+    return coordinator_for_path(unit.path)
 
+
+def coordinator_for_path(path: str) -> Organisation | None:
     def read() -> Organisation | None:
-        paths = ancestor_paths(unit.path)
+        paths = ancestor_paths(path)
         orgs = Organisation.objects.filter(coordinates_unit=True, unit__path__in=paths).select_related("unit")
         return max(orgs, key=lambda o: len(o.unit.path), default=None)
 
-    return COORDINATORS.get(unit.path, read)
+    return COORDINATORS.get(path, read)
 
 
 def matching_rule(case: Case) -> RoutingRule | None:

@@ -15,7 +15,7 @@ from grassroots.cases.models import Case
 from grassroots.cases.services import ComplainedData, PetitionerData
 from grassroots.cases.workflow import Conflict
 from grassroots.org import services as org
-from grassroots.org.choices import Level
+from grassroots.org.choices import Level, OrganisationKind
 from grassroots.org.importers import import_organisations
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +177,30 @@ def test_a_new_coordinating_organisation_takes_the_next_case_at_once(world, djan
             actor=None,
         )
     assert register(world, unit=world.hexi).responsible.code == "hx-vc"
+
+
+def test_a_body_complained_about_never_holds_the_case_the_one_above_it_does(world):
+    # Recusal (回避): Liyang's committee coordinates Changlin, so a complaint about it, or
+    # about a cadre who works in it, goes to the county's coordinator instead.
+    county_office = org.create_organisation(
+        actor=None,
+        unit=world.county,
+        kind=OrganisationKind.PETITION_OFFICE,
+        code="lx-coordination",
+        name="澧县群众工作中心",
+        name_en="Li County Public Service Centre",
+        coordinates_unit=True,
+    )
+    assert register(world).responsible == world.liyang_committee
+    about_body = register(world, complained=[ComplainedData(organisation=world.liyang_committee)])
+    about_cadre = register(world, complained=[ComplainedData(person=world.liyang_cadre)])
+    assert about_body.responsible == about_cadre.responsible == county_office
+    assert set(about_cadre.complained_parties.values_list("organisation_id", flat=True)) == {
+        None,
+        world.liyang_committee.pk,
+    }
+    nobody_above = register(
+        world,
+        complained=[ComplainedData(organisation=world.liyang_committee), ComplainedData(organisation=county_office)],
+    )
+    assert nobody_above.responsible is None
