@@ -27,6 +27,7 @@ immediate``, a crash and recovery, a third in). Then the checks:
 - the rollups the two workers kept equal a rebuild from the cases (nothing counted twice
   or skipped), and a last deadline sweep finds nobody left to warn;
 - the audit chain sealed by both workers verifies;
+- every row of the tables a move to Citus would distribute carries its province's shard;
 - no task is left running: what a killed task worker had claimed is marked failed.
 
 Prints a Markdown table for docs/reliability.md and exits non-zero if a check fails.
@@ -551,6 +552,16 @@ def check(clients: list[Client]) -> list[tuple[bool, str]]:
         (
             verdict.intact,
             f"audit chain of {verdict.checked:,} entries verifies{'' if verdict.intact else ': ' + verdict.reason}",
+        )
+    )
+    from grassroots.shards import misplaced_rows, sharded_models
+
+    misplaced = {m._meta.db_table: misplaced_rows(m) for m in sharded_models()}
+    verdicts.append(
+        (
+            not any(misplaced.values()),
+            f"every row of the {len(misplaced)} distributed tables carries its province's shard "
+            f"({sum(misplaced.values())} misplaced)",
         )
     )
     return verdicts
