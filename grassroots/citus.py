@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import connection
 
 from grassroots.shards import sharded_models
@@ -171,13 +170,3 @@ def conversion_sql() -> list[str]:
 def schema_statements(plan: list[str]) -> list[str]:
     """The part of the plan that plain PostgreSQL runs: everything but Citus's own calls."""
     return [s for s in plan if s not in ("BEGIN;", "COMMIT;") and not s.startswith(CITUS_CALL)]
-
-
-def distributed_tables() -> list[str]:
-    return [m._meta.db_table for m in sharded_models()]
-
-
-def reference_tables() -> list[str]:
-    distributed = set(distributed_tables())
-    tables = {m._meta.db_table for m in apps.get_models(include_auto_created=True)}
-    return sorted(t for t in tables if placement(t, distributed) == "reference")

@@ -36,8 +36,8 @@ class ShardField(models.CharField):  # type: ignore[type-arg]  # CharField gener
 
     A source is a dotted attribute path from the row: ending at a string it is a unit
     path, at an integer a unit's id, at a unit its path is taken, at a sharded row its
-    shard. It never changes after
-    the row is made: a row that moved shard would have to move node.
+    shard. It never changes after the row is made: a row that moved shard would have to
+    move node.
     """
 
     description = "The top-level unit's path segment (the Citus distribution column)"
