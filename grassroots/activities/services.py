@@ -119,7 +119,9 @@ def record_activity(
             created_by=_user(actor),
         )
         if participants:
-            activity.participants.set(participants)
+            # The through rows know only the activity's id: hand them its shard, or each
+            # would read the activity again to find it.
+            activity.participants.set(participants, through_defaults={"shard": activity.shard})
         record(Action.CREATE, actor=actor, target=activity, detail={"kind": kind, "unit": unit.code})
     return activity
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from grassroots import clock
 from grassroots.activities import services as activities
@@ -133,18 +134,25 @@ def test_cases_of_two_provinces_cannot_be_merged_or_linked(world, hubei):
     assert "another province" in info.value.message_dict["earlier"][0]
 
 
-def test_participants_are_on_their_activitys_shard(world):
-    activity = activities.record_activity(
-        actor=world.admin,
-        kind="outreach",
-        unit=world.liyang,
-        title="政策宣讲",
-        starts_at=clock.now(),
-        participants=[world.liyang_cadre, world.lipu_cadre],
-    )
-    through = type(activity).participants.through
-    assert set(through.objects.filter(activity=activity).values_list("shard", flat=True)) == {activity.shard}
-    assert activity.participants.count() == 2
+def test_participants_are_on_their_activitys_shard_without_a_query_each(world):
+    def held(*participants):
+        with CaptureQueriesContext(connection) as queries:
+            activity = activities.record_activity(
+                actor=world.admin,
+                kind="outreach",
+                unit=world.liyang,
+                title="政策宣讲",
+                starts_at=clock.now(),
+                participants=list(participants),
+            )
+        return activity, len(queries)
+
+    _one, one_costs = held(world.liyang_cadre)
+    two, two_costs = held(world.liyang_cadre, world.lipu_cadre)
+    assert one_costs == two_costs
+    through = type(two).participants.through
+    assert set(through.objects.filter(activity=two).values_list("shard", flat=True)) == {two.shard}
+    assert two.participants.count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
