@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from grassroots.cases.choices import Channel
 from grassroots.cases.models import Category
 from grassroots.org.models import Unit
@@ -55,7 +57,11 @@ def breakdown_of(unit: Unit, start: date, end: date, by: str, counters: tuple[st
         names = {c.pk: c for c in Category.objects.filter(pk__in=[k for k in values if k]).select_related("parent")}
         return largest_first(
             [
-                Rows(names[k].code if k in names else "", names[k].full_label if k in names else "—", v)
+                Rows(
+                    names[k].code if k in names else "",
+                    names[k].full_label if k in names else str(_("Not yet classified")),
+                    v,
+                )
                 for k, v in values.items()
             ]
         )

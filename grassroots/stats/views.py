@@ -116,8 +116,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "months": [m.key for m in months],
                 "received": [m.values["received"] for m in months],
                 "resolved": [m.values["resolved"] for m in months],
+                # The bar keeps the leaf's name (the parent's would fill a narrow chart's
+                # margin, every bar alike); the tooltip gives the whole label.
                 "categories": [
-                    {"name": r.label, "value": r.value}
+                    {"name": r.label.rsplit(" / ", 1)[-1], "full": r.label, "value": r.value}
                     for r in breakdown(unit, start, end, "category", "received")[:10]
                 ],
             },

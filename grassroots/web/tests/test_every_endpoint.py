@@ -157,3 +157,25 @@ def test_every_endpoint_keeps_liyang_from_the_neighbour_and_from_a_login_without
     assert not leaks, "\n".join(leaks)
     case.refresh_from_db()
     assert (case.version, case.events.count()) == before  # no write went through
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_page_its_owner_may_open_renders_with_a_plain_title(world, liyang, language):
+    """The other side of the walk: Liyang's own officer opens every page of the site in
+    each language and none fails, and each page's title is text (a stray tag in the title
+    block once put a script into the browser tab)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(world.street_staff)
+    failures = []
+    for route, name in patterns():
+        if route.startswith(("api/", "open311/")):
+            continue
+        url = url_for(route, name, liyang, world)
+        response = client.get(url)
+        if response.status_code >= 500:
+            failures.append(f"GET {url} answered {response.status_code}")
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)
+            if title and "<" in title.group(1):
+                failures.append(f"GET {url} has markup in its title: {title.group(1)[:80]!r}")
+    assert not failures, "\n".join(failures)
