@@ -307,7 +307,7 @@ def _case_context(
         "case": case,
         "petitioners": list(case.petitioners.all()),
         "assignments": list(case.assignments.select_related("organisation", "assigned_by")),
-        "events": list(case.events.select_related("actor", "organisation")),
+        "events": list(case.events.select_related("actor__person", "organisation")),
         "complained": list(case.complained_parties.select_related("person", "organisation")),
         "acts": acts,
         "package": PackagePlan.objects.filter(case=case).select_related("leader").first(),

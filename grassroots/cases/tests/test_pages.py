@@ -105,6 +105,9 @@ def test_acts_from_the_case_page(world, as_user):
     assert response.status_code == 200 and "case-body" not in response.content.decode()[:50]
     case.refresh_from_db()
     assert case.state == State.ASSIGNED
+    # The timeline names who acted as colleagues know them, not by their login.
+    timeline = client.get(reverse("cases:detail", args=[case.number])).content.decode().split("timeline", 1)[1]
+    assert ("王建国" in timeline or "Wang Jianguo" in timeline) and "· county<" not in timeline
     bad = client.post(url("decline"), {"reason": "晚了"}, HTTP_HX_REQUEST="true")
     assert bad.status_code == 400 and "cannot be" in bad.content.decode()
 
