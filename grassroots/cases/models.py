@@ -216,6 +216,9 @@ class Case(ChoiceLabels):
     extension_days = models.PositiveSmallIntegerField(_("extension granted (days)"), default=0)
     extension_requested_days = models.PositiveSmallIntegerField(_("extension asked for (days)"), null=True, blank=True)
     feedback = models.CharField(_("resident's verdict"), max_length=32, choices=Feedback.choices, blank=True)
+    # When the latest verdict was given: an unsatisfied one reopens the case, and the
+    # satisfaction rate must still count it on its day (``stats.rollups``).
+    feedback_at = models.DateTimeField(_("verdict given at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     review_outcome = models.CharField(_("review outcome"), max_length=16, choices=ReviewOutcome.choices, blank=True)
     reviewed_at = models.DateTimeField(_("review answered at"), null=True, blank=True)

@@ -845,7 +845,12 @@ def give_feedback(case: Case, *, actor: Any, verdict: str, comment: str = "", ve
                 actor=actor,
                 note=comment,
                 payload={"verdict": verdict},
-                updates={"feedback": verdict, "reopen_count": case.reopen_count + 1, "resolved_at": None},
+                updates={
+                    "feedback": verdict,
+                    "feedback_at": clock.now(),
+                    "reopen_count": case.reopen_count + 1,
+                    "resolved_at": None,
+                },
             )
         else:
             transition(
@@ -854,7 +859,7 @@ def give_feedback(case: Case, *, actor: Any, verdict: str, comment: str = "", ve
                 actor=actor,
                 note=comment,
                 payload={"verdict": verdict},
-                updates={"feedback": verdict, "closed_at": clock.now()},
+                updates={"feedback": verdict, "feedback_at": clock.now(), "closed_at": clock.now()},
             )
     return case
 

@@ -345,7 +345,8 @@ METRICS: dict[str, Metric] = {
         Metric(
             "rate.satisfaction",
             _("satisfaction rate (%)"),
-            "Of cases closed in the period with the resident's verdict, the share satisfied or basically satisfied.",
+            "Of the residents' verdicts given in the period (each case's latest), the share satisfied or basically "
+            "satisfied; an unsatisfied verdict reopens its case and counts against the rate until a later one.",
             _rate("satisfied", "judged"),
         ),
         Metric(

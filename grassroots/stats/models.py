@@ -59,7 +59,10 @@ class CaseFact(models.Model):
     difficult = models.BooleanField(default=False)
     urgent = models.BooleanField(default=False)
     on_time = models.BooleanField(null=True)
-    satisfied = models.BooleanField(null=True)  # None: closed without the resident's verdict
+    # The resident's latest verdict, on the day it was given (an unsatisfied one reopens
+    # the case, and still counts against the rate); None: no verdict yet.
+    judged_on = models.DateField(null=True)
+    satisfied = models.BooleanField(null=True)
     # Whether staff took triage's first suggestion; None: no suggestion, or no category yet.
     suggestion_taken = models.BooleanField(null=True)
 

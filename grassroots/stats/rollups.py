@@ -54,13 +54,12 @@ def fact_of(case: Case) -> CaseFact:
         declined_on=_day(case.closed_at) if case.state in ("declined", "not_reaccepted") else None,
         resolved_on=_day(case.resolved_at),
         closed_on=_day(case.closed_at) if case.state == "closed" else None,
+        judged_on=_day(case.feedback_at) if case.feedback else None,
         backlog=resolved and case.was_backlog,
         difficult=resolved and case.is_difficult,
         urgent=resolved and case.is_urgent,
         on_time=on_time,
-        satisfied=(case.feedback in (Feedback.SATISFIED, Feedback.BASICALLY_SATISFIED))
-        if case.state == "closed" and case.feedback
-        else None,
+        satisfied=(case.feedback in (Feedback.SATISFIED, Feedback.BASICALLY_SATISFIED)) if case.feedback else None,
         suggestion_taken=_taken(case),
     )
 
@@ -102,6 +101,7 @@ def facts_select() -> tuple[list[str], Any]:
         "declined_on": local_day("closed_at", Q(state__in=["declined", "not_reaccepted"])),
         "resolved_on": local_day("resolved_at"),
         "closed_on": local_day("closed_at", Q(state="closed")),
+        "judged_on": local_day("feedback_at", ~Q(feedback="")),
         "backlog": flag(resolved & Q(was_backlog=True)),
         "difficult": flag(resolved & Q(is_difficult=True)),
         "urgent": flag(resolved & Q(is_urgent=True)),
@@ -111,10 +111,7 @@ def facts_select() -> tuple[list[str], Any]:
             output_field=BooleanField(),
         ),
         "satisfied": Cases(
-            When(
-                Q(state="closed") & ~Q(feedback=""),
-                then=flag(Q(feedback__in=[Feedback.SATISFIED, Feedback.BASICALLY_SATISFIED])),
-            ),
+            When(~Q(feedback=""), then=flag(Q(feedback__in=[Feedback.SATISFIED, Feedback.BASICALLY_SATISFIED]))),
             default=None,
             output_field=BooleanField(),
         ),
@@ -155,7 +152,8 @@ def _contribution(fact: CaseFact, sign: int, into: dict[Key, dict[str, int]]) ->
         timed=int(fact.on_time is not None),
         on_time=int(bool(fact.on_time)),
     )
-    add(fact.closed_on, closed=1, judged=int(fact.satisfied is not None), satisfied=int(bool(fact.satisfied)))
+    add(fact.closed_on, closed=1)
+    add(fact.judged_on, judged=int(fact.satisfied is not None), satisfied=int(bool(fact.satisfied)))
 
 
 def _upsert(table: str, key_columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -420,9 +418,8 @@ _DAYS_FROM_FACTS = (
                 timed=_one("on_time IS NOT NULL"),
                 on_time=_one("on_time"),
             ),
-            _contribution_sql(
-                "closed_on", closed="1", judged=_one("satisfied IS NOT NULL"), satisfied=_one("satisfied")
-            ),
+            _contribution_sql("closed_on", closed="1"),
+            _contribution_sql("judged_on", judged=_one("satisfied IS NOT NULL"), satisfied=_one("satisfied")),
         ]
     )
     + ") contributions GROUP BY unit_id, unit_path, shard, day, category_key, channel, kind"

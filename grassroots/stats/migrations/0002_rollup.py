@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def sum_the_tree(apps, schema_editor):
     """Filling the rollups moved to 0003: today's rollup code writes counters this
-    migration's tables do not have yet. 0003 rebuilds them when it finds them empty."""
+    migration's tables do not have yet. 0005 rebuilds them from the cases."""
 
 
 class Migration(migrations.Migration):

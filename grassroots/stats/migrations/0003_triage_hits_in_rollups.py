@@ -4,21 +4,9 @@ from django.db import migrations, models
 
 
 def recount(apps, schema_editor):
-    """Rebuild the rollups from the cases when what is stored is not what they say: staff
-    have decided on triage suggestions (counted now, zero before), or the rollups made by
-    0002 are still empty. Otherwise the new counters' zero is already right.
-
-    This calls today's rebuild: when the counters change again, move this step into the new
-    migration and make this one do nothing, as 0002 does."""
-    Case = apps.get_model("cases", "Case")
-    Suggestion = apps.get_model("triage", "Suggestion")
-    Rollup = apps.get_model("stats", "Rollup")
-    if not Case.objects.exists():
-        return
-    if Suggestion.objects.filter(taken__isnull=False).exists() or not Rollup.objects.exists():
-        from grassroots.stats.rollups import rebuild
-
-        rebuild()
+    """Rebuilt the rollups when staff had decided on triage suggestions or 0002 had left
+    them empty. Migration ``stats.0005`` now rebuilds them from today's cases whenever there
+    are any (a rebuild here would use columns that do not exist yet), so this does nothing."""
 
 
 class Migration(migrations.Migration):
