@@ -8,6 +8,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db.models import Min
 from django.utils import timezone
 
 from grassroots import clock
@@ -174,6 +175,7 @@ def build_activities(demo: DemoCounty, today: date | None = None) -> None:
 
     _parking_story(demo, users, today)
     _instructor(demo, today)
+    _down_visits(demo, today)
 
 
 def _booked_reception(schedule: Any, today: date) -> None:
@@ -307,6 +309,40 @@ def _parking_story(demo: DemoCounty, users: dict[str, Any], today: date) -> None
         cases.resolve_case(case, actor=None)
     with clock.pinned(_at(start + timedelta(days=47), 10)):
         cases.give_feedback(case, actor=street, verdict="satisfied", comment="居民表示满意。")
+
+
+def _down_visits(demo: DemoCounty, today: date) -> None:
+    """M5, Yuzhong's front-line method: the day after a case is marked difficult and
+    complex, the county leader meets its petitioners face to face where they live; the
+    visit is on the case's timeline, and counted among the visits and the resolved."""
+    leader = demo.people["LX-L01"]
+    flagged = (
+        Case.objects.filter(is_difficult=True, events__kind="flag")
+        .annotate(flagged_at=Min("events__at"))
+        .select_related("unit")
+        .order_by("pk")
+    )
+    for case in flagged:
+        at = timezone.localtime(case.flagged_at).replace(hour=15, minute=0) + timedelta(days=1)
+        if at.date() >= today:
+            continue
+        with clock.pinned(at):
+            visit = services.record_activity(
+                actor=None,
+                kind=ActivityKind.DOWN_VISIT,
+                title=f"领导下访：{case.title}",
+                unit=case.unit,
+                starts_at=at,
+                ends_at=at + timedelta(hours=2),
+                leader=leader,
+                organisation=demo.bodies["lx-xfj"],
+                place=case.address or case.unit.name,
+                persons=case.persons,
+                batches=1,
+                minutes="面对面听取诉求，现场协调承办部门，明确办理时限。",
+            )
+            resolved = case.resolved_at is not None or case.state in FINAL_STATES
+            services.link_case(visit, actor=None, case=case, role=CaseRole.RESOLVED if resolved else CaseRole.MOVED)
 
 
 def _instructor(demo: DemoCounty, today: date) -> None:

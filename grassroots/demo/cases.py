@@ -283,6 +283,11 @@ def _progress(case: Case, demo: DemoCounty, rng: random.Random, day: date, today
                     [Feedback.SATISFIED, Feedback.BASICALLY_SATISFIED, Feedback.UNSATISFIED], weights=[75, 18, 7]
                 )[0]
                 services.give_feedback(case, actor=staff, verdict=verdict)
+            # Difficult and complex (疑难复杂) once a department holds it: a county leader
+            # goes down to the petitioner (demo.activities), and most are resolved (M5). A
+            # die of the case's own, so the rest of the county stays as it was.
+            if step == "assign" and case.state == State.ASSIGNED and random.Random(case.pk * 7919).random() < 0.15:
+                services.flag_case(case, actor=staff, difficult=True)
     if case.state in (State.ASSIGNED, State.IN_PROGRESS) and rng.random() < 0.15:
         case.refresh_from_db()
         services.flag_case(case, actor=staff, difficult=True)
