@@ -323,7 +323,8 @@ def _down_visits(demo: DemoCounty, today: date) -> None:
         .order_by("pk")
     )
     for case in flagged:
-        at = timezone.localtime(case.flagged_at).replace(hour=15, minute=0) + timedelta(days=1)
+        flagged_at = case.flagged_at  # type: ignore[attr-defined]  # the annotation above
+        at = timezone.localtime(flagged_at).replace(hour=15, minute=0) + timedelta(days=1)
         if at.date() >= today:
             continue
         with clock.pinned(at):
