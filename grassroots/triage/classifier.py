@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -106,7 +107,10 @@ class Classifier:
     def top(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
         """The ``k`` likeliest labels of each text with a probability-like score (a softmax
         of the SVM's margins: ordered and summing to one, not calibrated)."""
-        scores = np.atleast_2d(self.model.decision_function(list(texts)))
+        # Texts in, a fitted model: scikit-learn's checks of parameters and finiteness are
+        # most of the time one intake's suggestion takes (0.54 → 0.40 ms), and cannot fail.
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            scores = np.atleast_2d(self.model.decision_function(list(texts)))
         if scores.shape[1] == 1:  # two labels: one margin
             scores = np.hstack([-scores, scores])
         exp = np.exp((scores - scores.max(axis=1, keepdims=True)) * 3.0)

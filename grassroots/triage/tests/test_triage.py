@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from grassroots.cases import services as cases
 from grassroots.cases.models import Category, RoutingRule
@@ -85,6 +87,10 @@ def test_a_model_trained_on_the_sites_cases_suggests_and_its_hit_rate_is_a_stati
     assert made.items[0].category.code == "parking"
     probabilities = [s.probability for s in made.items]
     assert probabilities == sorted(probabilities, reverse=True) and len(made.items) == 3
+    # At intake's pace the model and its categories are at hand: no statement to suggest.
+    with CaptureQueriesContext(connection) as asked:
+        services.suggest("城南小区乱停车", "消防通道被占用停车", route=False)
+    assert len(asked) == 0
 
     second = services.train_site_model(actor=world.admin, activate=True)
     assert list(TriageModel.objects.filter(is_active=True)) == [second]  # the earlier one is kept, inactive
