@@ -78,5 +78,12 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(text_matches(value))
 
 
+def without(query: Any, name: str) -> Any:
+    """The query parameters but ``name``: the other filters of a list whose text is walked."""
+    rest = query.copy()
+    rest.pop(name, None)
+    return rest
+
+
 def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))

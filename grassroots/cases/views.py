@@ -22,7 +22,7 @@ from grassroots.audit.services import record
 from grassroots.cases import notices, services
 from grassroots.cases.api.views import ACT_ENDPOINTS
 from grassroots.cases.choices import AssignmentStatus, CaseKind, Channel, NoticeKind, State
-from grassroots.cases.filters import CaseFilter
+from grassroots.cases.filters import CaseFilter, without
 from grassroots.cases.forms import GridReportForm, IntakeForm
 from grassroots.cases.models import Assignment, Case, Category, PackagePlan
 from grassroots.cases.workflow import Act, WorkflowError, allowed_acts
@@ -46,12 +46,6 @@ def _assigned_to(org_ids: Iterable[int]) -> Any:
     return ids if len(ids) <= 5000 else assigned.values("case_id")
 
 
-def _without(query: Any, name: str) -> Any:
-    rest = query.copy()
-    rest.pop(name, None)
-    return rest
-
-
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """My queue (cases my organisations hold), or every case in my units, filtered."""
@@ -65,7 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     # The text is searched newest first by the list itself (newest_matching_ids), not
     # filtered over the whole subtree; the form still shows and checks it.
     text = request.GET.get("q", "").strip()
-    unsearched = CaseFilter(_without(request.GET, "q"), queryset=cases, request=request)
+    unsearched = CaseFilter(without(request.GET, "q"), queryset=cases, request=request)
     rows = unsearched.qs if filterset.is_valid() and unsearched.is_valid() else cases.none()
     before = request.GET.get("before")
     if before and before.isdigit():

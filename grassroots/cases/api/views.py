@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import Http404
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -20,9 +21,10 @@ from grassroots.audit.models import Action
 from grassroots.audit.services import record
 from grassroots.cases import services
 from grassroots.cases.api import serializers as s
-from grassroots.cases.filters import CaseFilter
+from grassroots.cases.filters import CaseFilter, without
 from grassroots.cases.models import Case, Category
 from grassroots.cases.services import ComplainedData, PetitionerData
+from grassroots.web.pagination import KeysetPagination
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet[Category]):
@@ -233,6 +235,28 @@ class CaseViewSet(
         if self.action == "retrieve":
             return detail_queryset(self.request.user)
         return Case.objects.visible_to(self.request.user).select_related("category", "unit", "responsible")
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        """As the case list page does: a text (``q``) is looked for among the newest cases of
+        the other filters first (``CaseQuerySet.newest_matching_ids``), a page at a time,
+        instead of being matched over the whole subtree and sorted."""
+        text = self.request.query_params.get("q", "").strip()
+        paginator = self.paginator
+        if self.action != "list" or not text or not isinstance(paginator, KeysetPagination):
+            return super().filter_queryset(queryset)
+        cursor = paginator.decode_cursor(self.request)
+        if cursor is not None and cursor.reverse:  # a page back: rare, filtered as before
+            return super().filter_queryset(queryset)
+        rest = CaseFilter(without(self.request.query_params, "q"), queryset=queryset, request=self.request)
+        if not rest.is_valid():
+            raise translate_validation(rest.errors)
+        rows = rest.qs
+        if cursor is not None and cursor.position is not None:
+            rows = rows.filter(id__lt=int(cursor.position))
+        wanted = (paginator.get_page_size(self.request) or paginator.page_size) + 1 + (cursor.offset if cursor else 0)
+        ids = rows.newest_matching_ids(wanted, text)
+        # The ids passed the scope; asking it again would lead the planner back to the subtree.
+        return Case.objects.filter(pk__in=ids).select_related("category", "unit", "responsible")
 
     def get_serializer_class(self) -> Any:
         if self.action == "create":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -202,3 +204,41 @@ def test_every_act_with_missing_fields_gets_a_field_specific_400_and_writes_noth
     assert set(response.json()) == required_fields(ACT_ENDPOINTS[name].serializer)
     case.refresh_from_db()
     assert (case.version, case.events.count()) == (1, events)
+
+
+@pytest.mark.parametrize("walk", [2, 5, 5000])
+def test_a_text_search_through_the_api_pages_the_newest_matches_as_the_list_page_does(world, client, monkeypatch, walk):
+    # As on the case list page, ?q= walks the newest cases of the other filters first and
+    # leaves the rest to the database past WALK cases: the cursor's pages must hold every
+    # match, newest first, once, however each was found.
+    monkeypatch.setattr("grassroots.cases.querysets.WALK", walk)
+    client.force_login(world.street_staff)
+    made = [
+        post(
+            client,
+            "/api/v1/cases/",
+            {
+                **SEWER,
+                "title": "路灯不亮" if i in (0, 1, 2, 9, 10, 14) else "噪音扰民",
+                "channel": "phone" if i % 3 else "visit",
+            },
+        ).json()["number"]
+        for i in range(16)
+    ]
+    lamps = [n for i, n in enumerate(made) if i in (0, 1, 2, 9, 10, 14)]
+    seen, url = [], "/api/v1/cases/?" + urlencode({"q": "路灯", "page_size": 2})
+    while url:
+        page = client.get(url).json()
+        seen += [c["number"] for c in page["results"]]
+        url = page["next"]
+    assert seen == list(reversed(lamps))
+    # With another filter beside it, and a number for a text.
+    by_phone = client.get("/api/v1/cases/", {"q": "路灯", "channel": "phone"}).json()["results"]
+    assert [c["number"] for c in by_phone] == [n for i, n in reversed(list(enumerate(made))) if i in (1, 2, 10, 14)]
+    assert [c["number"] for c in client.get(f"/api/v1/cases/?q={made[3]}").json()["results"]] == [made[3]]
+    # Bad filters beside a text are still refused, field by field.
+    bad = client.get("/api/v1/cases/", {"q": "路灯", "registered_from": "soon"})
+    assert bad.status_code == 400 and "registered_from" in bad.json()
+    # The neighbouring street's officer finds none of them.
+    client.force_login(world.outsider)
+    assert client.get("/api/v1/cases/", {"q": "路灯"}).json()["results"] == []
