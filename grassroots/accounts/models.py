@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import connection, models
@@ -39,23 +40,26 @@ class User(AbstractUser):
         The units of the person's active posts, grid memberships and postings. Superusers
         see everything; a login with no person sees nothing.
         """
-        if hasattr(self, "_scope_cache"):
-            return self._scope_cache
-        paths: list[str] | None
-        if self.is_superuser:
-            paths = None
-        elif self.person_id is None:
-            paths = []
-        else:
-            day = timezone.localdate()
-            with connection.cursor() as cursor:
-                cursor.execute(_scope_sql(), [self.person_id, day, day] * 3)
-                found = [path for (path,) in cursor.fetchall()]
-            paths = minimal_cover(found)
-            if paths and len(paths) == 1 and len(paths[0]) == SEGMENT_WIDTH and is_whole_tree(paths[0]):
-                paths = None  # a post at the top of the only tree sees the whole tree
+        if not hasattr(self, "_scope_cache"):
+            self._read_access()
+        return self._scope_cache
+
+    def _read_access(self) -> None:
+        """The scope and the roles together: every request asks for both, one statement."""
+        if self.is_superuser or self.person_id is None:
+            self._scope_cache = None if self.is_superuser else []
+            self._roles_cache = frozenset(self.role_grants.values_list("role", flat=True))
+            return
+        day = timezone.localdate()
+        params: list[Any] = [self.person_id, day, day] * 3 + [self.pk]
+        with connection.cursor() as cursor:
+            cursor.execute(_access_sql(), params)
+            rows = cursor.fetchall()
+        paths: list[str] | None = minimal_cover([value for kind, value in rows if kind == "u"])
+        if paths and len(paths) == 1 and len(paths[0]) == SEGMENT_WIDTH and is_whole_tree(paths[0]):
+            paths = None  # a post at the top of the only tree sees the whole tree
         self._scope_cache = paths
-        return paths
+        self._roles_cache = frozenset(value for kind, value in rows if kind == "r")
 
     def organisation_ids(self) -> frozenset[int]:
         """Organisations this user's person holds an active post in."""
@@ -72,7 +76,7 @@ class User(AbstractUser):
 
     def roles(self) -> frozenset[str]:
         if not hasattr(self, "_roles_cache"):
-            self._roles_cache = frozenset(self.role_grants.values_list("role", flat=True))
+            self._read_access()
         return self._roles_cache
 
     def has_role(self, *roles: Role | str) -> bool:
@@ -85,8 +89,9 @@ class User(AbstractUser):
 
 
 @functools.cache
-def _scope_sql() -> str:
-    """The units of a person's active posts, grid memberships and postings, in one statement.
+def _access_sql() -> str:
+    """The units of a person's active posts, grid memberships and postings (rows ``u``) and
+    the login's roles (rows ``r``), in one statement.
 
     Every API and page request asks this first; written once as SQL, it costs a fraction of
     building the ORM's three-way union each time (measured on intake, docs/performance.md).
@@ -97,11 +102,12 @@ def _scope_sql() -> str:
     unit = Unit._meta.db_table
     active = "x.person_id = %s AND x.started_on <= %s AND (x.ended_on IS NULL OR x.ended_on >= %s)"
     return (
-        f"SELECT u.path FROM {Post._meta.db_table} x"  # noqa: S608  # table names from the models
+        f"SELECT 'u', u.path FROM {Post._meta.db_table} x"  # noqa: S608  # table names from the models
         f" JOIN {Organisation._meta.db_table} o ON o.id = x.organisation_id JOIN {unit} u ON u.id = o.unit_id"
         f" WHERE {active}"
-        f" UNION SELECT u.path FROM {GridMember._meta.db_table} x JOIN {unit} u ON u.id = x.grid_id WHERE {active}"
-        f" UNION SELECT u.path FROM {Posting._meta.db_table} x JOIN {unit} u ON u.id = x.village_id WHERE {active}"
+        f" UNION SELECT 'u', u.path FROM {GridMember._meta.db_table} x JOIN {unit} u ON u.id = x.grid_id WHERE {active}"
+        f" UNION SELECT 'u', u.path FROM {Posting._meta.db_table} x JOIN {unit} u ON u.id = x.village_id WHERE {active}"
+        f" UNION SELECT 'r', g.role FROM {RoleGrant._meta.db_table} g WHERE g.user_id = %s"
     )
 
 

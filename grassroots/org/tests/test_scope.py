@@ -148,7 +148,7 @@ def test_a_post_at_the_top_of_the_only_tree_sees_it_whole_without_a_filter(world
 
 
 def test_the_scope_statement_counts_as_active_what_the_querysets_do(world):
-    # accounts.models._scope_sql writes PostQuerySet.active() out in SQL for speed; both
+    # accounts.models._access_sql writes PostQuerySet.active() out in SQL for speed; both
     # must agree on every kind of posting: started, not yet started, ended, ended today.
     from datetime import timedelta
 
