@@ -92,6 +92,10 @@ def test_a_grid_member_reports_from_the_phone_form(world, as_user):
         world.changlin_grid,
         True,
     )
+    # Holding no post, the grid member holds no cases: the list opens on the grid's.
+    listed = client.get(reverse("cases:queue"))
+    assert listed.context["tab"] == "all" and [c.number for c in listed.context["cases"]] == [case.number]
+    assert as_user(world.county_staff).get(reverse("cases:queue")).context["tab"] == "mine"
 
 
 def test_acts_from_the_case_page(world, as_user):
