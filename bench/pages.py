@@ -86,6 +86,7 @@ def reads_for(
             lambda: get(api, f"{base}/api/v1/stats/breakdown/?unit={code}&{year}&by=child"),
         ),
         ("/api/v1/cases/ page", lambda: get(api, f"{base}/api/v1/cases/?within={code}")),
+        ("/api/v1/cases/ text search", lambda: get(api, f"{base}/api/v1/cases/?within={code}&q=路灯")),
     ]
     return reads
 
