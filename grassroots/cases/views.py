@@ -50,11 +50,11 @@ def _assigned_to(org_ids: Iterable[int]) -> Any:
 def queue(request: HttpRequest) -> HttpResponse:
     """My queue (cases my organisations hold), or every case in my units, filtered."""
     user = request.user
-    org_ids = user.organisation_ids()  # type: ignore[union-attr]  # login_required: a real User
     # Who holds no post (a grid member) holds no cases: their list is their grid's.
-    tab = request.GET.get("tab") or ("mine" if org_ids else "all")
+    tab = request.GET.get("tab") or ("mine" if user.organisation_ids() else "all")  # type: ignore[union-attr]
     cases = _list_queryset(user)
     if tab == "mine":
+        org_ids = user.organisation_ids()  # type: ignore[union-attr]  # read once, kept on the user
         cases = cases.open().filter(Q(responsible_id__in=org_ids) | Q(pk__in=_assigned_to(org_ids)))
     filterset = CaseFilter(request.GET, queryset=cases, request=request)
     # The text is searched newest first by the list itself (newest_matching_ids), not

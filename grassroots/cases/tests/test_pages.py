@@ -209,16 +209,20 @@ def test_the_list_pages_newest_first_within_the_scope_and_filters(world, as_user
     monkeypatch.setattr("grassroots.cases.views.PAGE", 3)
     mine = [make_case(world, title=f"路灯{i}", channel=Channel.PHONE if i % 2 else Channel.VISIT) for i in range(7)]
     make_case(world, unit=world.hexi, title="河西路灯", channel=Channel.PHONE)  # another street
-    client = as_user(world.street_staff)
-    seen, before = [], ""
-    while True:
-        response = client.get(reverse("cases:queue") + f"?tab=all&channel=phone{before}")
-        seen += [c.number for c in response.context["cases"]]
-        if not response.context["next_before"]:
-            break
-        before = f"&before={response.context['next_before']}"
+    seen = every_page(as_user(world.street_staff), "tab=all&channel=phone")
     assert seen == [c.number for c in reversed(mine) if c.channel == Channel.PHONE]
     assert Case.objects.filter(pk__in=Case.objects.all().newest_ids(2)).count() == 2
+
+
+def every_page(client, query: str) -> list[str]:
+    """The case numbers of a list, following its "more" link to the end."""
+    seen, before = [], ""
+    while True:
+        response = client.get(reverse("cases:queue") + f"?{query}{before}")
+        seen += [c.number for c in response.context["cases"]]
+        if not response.context["next_before"]:
+            return seen
+        before = f"&before={response.context['next_before']}"
 
 
 @pytest.mark.parametrize("walk", [2, 5, 5000])
@@ -235,14 +239,7 @@ def test_a_text_search_pages_the_newest_matches_however_far_back_they_lie(world,
     ]
     hexi = make_case(world, unit=world.hexi, title="河西路灯", description=said)  # another street: never shown
     by_number = make_case(world, title="物业收费", description=said)
-    client = as_user(world.street_staff)
-    seen, before = [], ""
-    while True:
-        response = client.get(reverse("cases:queue") + f"?tab=all&q=路灯{before}")
-        seen += [c.number for c in response.context["cases"]]
-        if not response.context["next_before"]:
-            break
-        before = f"&before={response.context['next_before']}"
+    seen = every_page(as_user(world.street_staff), "tab=all&q=路灯")
     assert seen == [c.number for c in reversed(made) if "路灯" in c.title]
     assert hexi.number not in seen
     found = as_user(world.street_staff).get(reverse("cases:queue") + f"?tab=all&q={made[0].number}")
