@@ -11,11 +11,16 @@ class CasesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from grassroots.cases.deadlines import CURRENT_POLICIES
-        from grassroots.cases.models import DeadlinePolicy
-        from grassroots.cases.services import COORDINATORS
+        from grassroots.cases.models import Category, DeadlinePolicy
+        from grassroots.cases.services import CATEGORIES, COORDINATORS
         from grassroots.org.models import Organisation, Unit
 
         # What intake remembers is forgotten at once when it changes in this process.
-        for sender, memo in ((DeadlinePolicy, CURRENT_POLICIES), (Organisation, COORDINATORS), (Unit, COORDINATORS)):
+        for sender, memo in (
+            (DeadlinePolicy, CURRENT_POLICIES),
+            (Organisation, COORDINATORS),
+            (Unit, COORDINATORS),
+            (Category, CATEGORIES),
+        ):
             for signal in (post_save, post_delete):
                 signal.connect(memo.forget, sender=sender, dispatch_uid=f"forget-{memo.name}-{sender.__name__}")

@@ -93,12 +93,6 @@ def register_case(
 ) -> Case:
     """Register a case from any channel. The same ``idempotency_key`` returns the case it
     first made, never a second one."""
-    if idempotency_key:
-        # Almost every key is new: ask for the id alone (a cheap statement to build), and
-        # read the whole case only for a retry.
-        seen = Case.objects.filter(idempotency_key=idempotency_key).values_list("pk", flat=True)[:1]
-        if seen:
-            return Case.objects.get(pk=seen[0])
     petitioners = petitioners or []
     _check_intake(
         kind=kind,
@@ -134,7 +128,9 @@ def register_case(
                 registered_at=registered_at or clock.now(),
             )
     except IntegrityError:
-        # Two requests with one key raced; the other one won. Hand back its case.
+        # A key seen before: a retry, or two requests with one key that raced. Almost every
+        # key is new, so intake does not ask first — the key's unique index refuses the
+        # second case, and rolling back returns the year's number it had taken (no gap).
         if idempotency_key:
             existing = Case.objects.filter(idempotency_key=idempotency_key).first()
             if existing:
@@ -342,6 +338,16 @@ def _in_ring(ring: list[list[float]], x: float, y: float) -> bool:
 
 
 # --- routing --------------------------------------------------------------------------------
+
+
+# Intake names its category by code and triage names the ones it suggests; administrators
+# change the catalogue a few times a year (the memo's rules: grassroots.memo).
+CATEGORIES: Memo[dict[str, Category]] = Memo("categories by code")
+
+
+def categories_by_code() -> dict[str, Category]:
+    """Every category (active or not) by its code, each with its parent."""
+    return CATEGORIES.get("all", lambda: {c.code: c for c in Category.objects.select_related("parent")})
 
 
 # Every intake routes its case to a coordinator; which organisation coordinates a unit

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from grassroots.audit.models import Action
 from grassroots.audit.services import record
 from grassroots.cases.models import Case, Category
-from grassroots.cases.services import matching_rule
+from grassroots.cases.services import categories_by_code, matching_rule
 from grassroots.memo import Memo
 from grassroots.org.models import Organisation, Unit
 from grassroots.triage.classifier import Classifier, TrainingError, dumps, loads, text_of, train
@@ -78,7 +78,7 @@ def suggest(
     pairs: list[tuple[Category, float]] = []
     if classifier is not None:
         ranked = classifier.top([text], k=TOP)[0]
-        by_code = _memo.get("categories", _categories_by_code)
+        by_code = categories_by_code()
         pairs = [(by_code[code], p) for code, p in ranked if code in by_code]
         source = Source.MODEL
     if not pairs:
@@ -86,10 +86,6 @@ def suggest(
         source, row = Source.KEYWORDS, None
     items = [Suggested(c, p, _routed_to(c, unit, kind) if route else None) for c, p in pairs]
     return Suggestions(items=items, source=source, model=row)
-
-
-def _categories_by_code() -> dict[str, Category]:
-    return {c.code: c for c in Category.objects.select_related("parent")}
 
 
 def _keyword_lists() -> list[tuple[Category, list[str]]]:

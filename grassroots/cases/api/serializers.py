@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from grassroots.cases.choices import AssignmentMode, CaseKind, Channel, Feedback, ReviewOutcome
 from grassroots.cases.models import Assignment, Case, CaseEvent, Category, Petitioner
+from grassroots.cases.services import categories_by_code
 from grassroots.org.models import Organisation, Person, Unit
 from grassroots.web.api import ModelSerializer, Serializer
 
@@ -137,6 +138,19 @@ class ComplainedInput(Serializer):
         return attrs
 
 
+class CategoryCodeField(serializers.SlugRelatedField[Category]):
+    """A category named by its code, found among those intake remembers (no statement)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="code", queryset=Category.objects.all(), **kwargs)
+
+    def to_internal_value(self, data: Any) -> Category:
+        category = categories_by_code().get(data) if isinstance(data, str) else None
+        if category is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        return category
+
+
 class CaseIntakeSerializer(Serializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices)
     channel = serializers.ChoiceField(choices=Channel.choices)
@@ -144,9 +158,7 @@ class CaseIntakeSerializer(Serializer):
     description = serializers.CharField(max_length=4000)
     # A grid's boundary can be a long polygon; a point is placed by a query of its own.
     unit = serializers.SlugRelatedField[Unit](slug_field="code", queryset=Unit.objects.defer("boundary"))
-    category = serializers.SlugRelatedField[Category](
-        slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
-    )
+    category = CategoryCodeField(required=False, allow_null=True)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     latitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, required=False, allow_null=True, min_value=-90, max_value=90

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from grassroots.audit.models import AuditEntry
-from grassroots.cases.models import Case, CaseEvent
+from grassroots.cases.models import Case, CaseEvent, Category
 from grassroots.cases.tests.test_lixian import lixian  # noqa: F401  # the fixture
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,21 @@ def test_bad_intake_gets_field_specific_errors_and_writes_nothing(world, client)
     assert no_people.status_code == 400
     assert no_people.json() == {"petitioners": ["Name the petitioner, or mark the case anonymous."]}
     assert Case.objects.count() == 0 and CaseEvent.objects.count() == 0
+
+
+def test_intake_names_its_category_by_code_without_asking_the_database(world, client):
+    client.force_login(world.county_staff)
+    post(client, "/api/v1/cases/", {**SEWER, "category": "drainage"})  # the categories are now remembered
+    with CaptureQueriesContext(connection) as ctx:
+        created = post(client, "/api/v1/cases/", {**SEWER, "category": "drainage"})
+    assert created.status_code == 201 and created.json()["category"] == "drainage"
+    assert not [q for q in ctx.captured_queries if 'FROM "cases_category"' in q["sql"]]
+    for bad in ("no-such-category", 42, ["drainage"]):
+        refused = post(client, "/api/v1/cases/", {**SEWER, "category": bad})
+        assert refused.status_code == 400 and list(refused.json()) == ["category"], bad
+    # A category an administrator adds is known to the next intake on this server.
+    Category.objects.create(code="flood-walls", name="防洪堤", parent=Category.objects.get(code="drainage").parent)
+    assert post(client, "/api/v1/cases/", {**SEWER, "category": "flood-walls"}).json()["category"] == "flood-walls"
 
 
 def test_an_intake_in_a_unit_out_of_scope_is_refused(world, client):

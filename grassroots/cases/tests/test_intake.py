@@ -75,6 +75,8 @@ def test_the_same_idempotency_key_never_makes_a_second_case(world):
     first = register(world, idempotency_key="abc-123")
     again = register(world, idempotency_key="abc-123", title="重发")
     assert again.pk == first.pk and Case.objects.filter(idempotency_key="abc-123").count() == 1
+    # The retry's number was handed back with its rollback: the next case follows on.
+    assert int(register(world).number) == int(first.number) + 1
 
 
 def test_a_point_inside_a_grid_places_the_case_in_that_grid(world):
