@@ -27,6 +27,7 @@ class AuditEntry(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,  # audit_actor (actor, id) serves every lookup by it
         related_name="+",
         verbose_name=_("actor"),
     )

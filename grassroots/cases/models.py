@@ -197,6 +197,9 @@ class Case(ChoiceLabels):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        # cases_queue (responsible, state, current_due_at) serves every lookup by it; a
+        # second index of its own would only be one more to write at each intake.
+        db_index=False,
         related_name="responsible_cases",
         verbose_name=_("responsible organisation"),
     )
@@ -375,7 +378,10 @@ class Assignment(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
     shard = ShardField(sources=("case",))
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assignments")
+    # cases_assignment_queue (organisation, status) serves every lookup by it.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, db_index=False, related_name="assignments"
+    )
     assigned_by = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("assigned by")
     )
@@ -425,7 +431,8 @@ class CaseEvent(models.Model):
     """One step on a case's timeline. Append-only; written by services in the same
     transaction as the change it records."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # cases_event_timeline (case, id) serves every lookup by case.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, db_index=False, related_name="events")
     shard = ShardField(sources=("case",))
     at = models.DateTimeField(default=clock.now)
     kind = models.CharField(max_length=32)
