@@ -239,6 +239,7 @@ class Case(ChoiceLabels):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # a partial index (below): almost every case has none
         related_name="repeats",
         verbose_name=_("merged into"),
     )
@@ -247,6 +248,7 @@ class Case(ChoiceLabels):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # a partial index (below): almost every case has none
         related_name="+",
         verbose_name=_("same facts as"),
     )
@@ -288,6 +290,10 @@ class Case(ChoiceLabels):
                 condition=~models.Q(state__in=FINAL_STATES),
                 name="cases_open_newest",
             ),
+            # The few cases merged into another, or declined as a repeat of another: an
+            # index of only those is not written at intake.
+            models.Index(fields=["master"], condition=models.Q(master__isnull=False), name="cases_merged_into"),
+            models.Index(fields=["repeat_of"], condition=models.Q(repeat_of__isnull=False), name="cases_repeat_of"),
         ]
 
     def __str__(self) -> str:
