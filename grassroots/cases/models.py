@@ -442,10 +442,15 @@ class CaseEvent(models.Model):
     shard = ShardField(sources=("case",))
     at = models.DateTimeField(default=clock.now)
     kind = models.CharField(max_length=32)
+    # Every act writes an event, and nothing looks events up by who or which body acted
+    # (the audit log answers that): no index of their own. Deleting a user or an
+    # organisation, rare and by an administrator, scans the timelines once.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, db_index=False, related_name="+"
     )
-    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, db_index=False, related_name="+"
+    )
     from_state = models.CharField(max_length=32, blank=True)
     to_state = models.CharField(max_length=32, blank=True)
     note = models.TextField(blank=True)

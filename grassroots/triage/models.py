@@ -49,17 +49,24 @@ class Suggestion(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="suggestion")
     shard = ShardField(sources=("case",))
     source = models.CharField(_("from"), max_length=16, choices=Source.choices)
-    model = models.ForeignKey(TriageModel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # One row a case, written at intake and never looked up but by case: its other keys
+    # carry no index (deleting a model version or a category scans the table once).
+    model = models.ForeignKey(
+        TriageModel, on_delete=models.SET_NULL, null=True, blank=True, db_index=False, related_name="+"
+    )
     suggested = models.JSONField(_("suggested"), default=list)  # [{"category": code, "probability": p}, ...]
-    first = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    chosen = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    first = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, db_index=False, related_name="+"
+    )
+    chosen = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, db_index=False, related_name="+"
+    )
     taken = models.BooleanField(_("first suggestion taken"), null=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("category suggestion")
         verbose_name_plural = _("category suggestions")
-        indexes = [models.Index(fields=["created_at"], name="triage_suggestion_day")]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.first_id}"
