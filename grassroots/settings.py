@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
-    "django_tasks_db",
+    "grassroots.web.tasks_app.TasksConfig",  # django_tasks_db, named in both languages
     "grassroots.audit",
     "grassroots.accounts",
     "grassroots.org",

@@ -385,9 +385,7 @@ class Assignment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
     shard = ShardField(sources=("case",))
     # cases_assignment_queue (organisation, status) serves every lookup by it.
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, db_index=False, related_name="assignments"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, db_index=False, related_name="assignments")
     assigned_by = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("assigned by")
     )

@@ -12,19 +12,25 @@ from grassroots.triage.models import TriageModel
 from grassroots.triage.tasks import retrain
 
 
+def percent(value: float | None) -> str:
+    """A cross-validated score as administrators compare them (92.4%), or a dash for a
+    model that was not scored."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
 @admin.register(TriageModel)
 class TriageModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Model versions are made by training, not by hand; an administrator picks the active one."""
 
-    list_display = ["version", "created_at", "trained_on", "accuracy", "macro_f1", "is_active"]
+    list_display = ["version", "created_at", "trained_on", "accuracy_shown", "macro_f1_shown", "is_active"]
     readonly_fields = [
         "version",
         "created_at",
         "created_by",
         "trained_on",
         "labels",
-        "accuracy",
-        "macro_f1",
+        "accuracy_shown",
+        "macro_f1_shown",
         "is_active",
     ]
     exclude = ["data"]
@@ -35,6 +41,14 @@ class TriageModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).defer("data")
+
+    @admin.display(description=gettext_lazy("accuracy (cross-validated)"), ordering="accuracy")
+    def accuracy_shown(self, model: TriageModel) -> str:
+        return percent(model.accuracy)
+
+    @admin.display(description=gettext_lazy("macro-F1 (cross-validated)"), ordering="macro_f1")
+    def macro_f1_shown(self, model: TriageModel) -> str:
+        return percent(model.macro_f1)
 
     @admin.action(description=gettext_lazy("Make the chosen version the active one"))
     def activate(self, request: HttpRequest, queryset: Any) -> None:

@@ -61,3 +61,14 @@ def test_choices_are_translated():
 
     with translation.override("zh-hans"):
         assert str(Level.TOWNSHIP.label) == "乡镇（街道）"
+
+
+def test_the_background_task_queue_reads_in_chinese_in_the_admin(world, client):
+    """django-tasks-db names its app and columns in English only; ours name them in both."""
+    client.force_login(world.admin)
+    index = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "后台任务" in index and "Tasks Database Backend" not in index
+    tasks = client.get("/admin/django_tasks_database/dbtaskresult/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    page = tasks.content.decode()
+    # The status filter lists every state, translated, even before any task has run.
+    assert tasks.status_code == 200 and "任务结果" in page and "待执行" in page and "Ready" not in page
