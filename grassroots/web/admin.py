@@ -11,6 +11,7 @@ package's own (``grassroots.web`` comes last in ``INSTALLED_APPS``).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -56,15 +57,15 @@ class TaskResultAdmin(DBTaskResultAdmin):
     )
 
     @admin.display(description=_("task"))
-    def task(self, obj: DBTaskResult) -> str:
+    def task(self, obj: DBTaskResult[Any, Any]) -> str:
         return obj.task_name
 
     @admin.display(description=_("traceback"))
-    def formatted_traceback(self, obj: DBTaskResult) -> str:
+    def formatted_traceback(self, obj: DBTaskResult[Any, Any]) -> str:
         return super().formatted_traceback(obj)
 
     @admin.display(description=_("run after"))
-    def display_run_after(self, obj: DBTaskResult) -> datetime | str:
+    def display_run_after(self, obj: DBTaskResult[Any, Any]) -> datetime | str:
         return super().display_run_after(obj)
 
 

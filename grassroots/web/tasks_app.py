@@ -5,4 +5,4 @@ from django_tasks_db.apps import TasksAppConfig
 
 
 class TasksConfig(TasksAppConfig):
-    verbose_name = _("Background tasks")
+    verbose_name = _("Background tasks")  # type: ignore[assignment]  # a lazy string, as Django itself allows
