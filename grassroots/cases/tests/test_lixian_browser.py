@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from grassroots.cases import services
+from grassroots.cases.choices import CaseKind, Channel
 from grassroots.cases.models import Case
+from grassroots.cases.services import PetitionerData
 from grassroots.cases.tests.test_lixian import lixian  # noqa: F401  # the fixture
 from grassroots.conftest import PASSWORD
 from grassroots.web.tests.test_browser import ARTIFACTS, CHROMIUM, browser  # noqa: F401  # the fixture
@@ -158,3 +161,29 @@ def test_lixian_sewer_case_in_the_browser(world, lixian, live_server, browser, l
         "resolve",
         "feedback",
     ]
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+@pytest.mark.django_db(transaction=True)
+def test_intake_shows_similar_cases_and_categories_as_chinese_is_typed(world, live_server, browser, locale):  # noqa: F811
+    """Chinese comes through an input method (or a paste, or a phone's keyboard), which sends
+    no key-up for the characters it writes: the page must follow what is typed, not keys."""
+    services.register_case(
+        actor=world.county_staff,
+        kind=CaseKind.HOTLINE,
+        channel=Channel.PHONE,
+        title="长林社区污水管堵塞",
+        description="污水管堵塞外溢",
+        unit=world.changlin,
+        petitioners=[PetitionerData(name="王芳")],
+    )
+    context, page = open_as(browser, live_server, locale, "street", "/cases/new/?channel=visit")
+    page.fill("#id_title", "污水管又堵了")  # fill writes the text at once, as an input method does
+    page.fill("#id_description", "小区污水管堵塞，雨污混流，路面积水返臭。")
+    page.locator("#similar", has_text="长林社区污水管堵塞").wait_for()
+    first = page.locator("#suggestion-box .pick-category").first
+    first.wait_for()
+    assert first.inner_text().endswith("排水与污水管网" if locale == "zh-CN" else "Drainage and sewers")
+    first.click()  # taking the suggestion chooses the category
+    assert page.locator("#id_category").input_value() == first.get_attribute("data-category")
+    context.close()
