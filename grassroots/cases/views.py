@@ -3,7 +3,6 @@ backlog board, and printable notices."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,7 +25,7 @@ from grassroots.cases.filters import CaseFilter, without
 from grassroots.cases.forms import GridReportForm, IntakeForm
 from grassroots.cases.models import Assignment, Case, Category, PackagePlan
 from grassroots.cases.workflow import Act, WorkflowError, allowed_acts
-from grassroots.org.models import Organisation, Person
+from grassroots.org.models import Organisation, Person, Unit
 from grassroots.web.views import get_visible_or_404, is_htmx
 
 PAGE = 50
@@ -228,27 +227,27 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 
 @login_required
 def similar(request: HttpRequest) -> HttpResponse:
-    """Open cases that look like the one being typed in (a first cut; triage will learn)."""
-    text = f"{request.GET.get('title', '')} {request.GET.get('description', '')}"
-    terms = _terms(text)
-    cases: list[Case] = []
-    if terms:
-        q = Q()
-        for term in terms:
-            q |= Q(title__icontains=term)
-        cases = list(_list_queryset(request.user).open().filter(q).order_by("-id")[:5])
-    return render(request, "cases/partials/similar.html", {"cases": cases})
+    """Cases that may be the same problem as the one being typed in at intake: triage's
+    repeat finder, given what the form holds so far (its place and first petitioner, once
+    filled in)."""
+    from grassroots.triage.repeats import Problem, look_alikes
 
-
-def _terms(text: str) -> list[str]:
-    """Words of at least two letters; runs of Chinese characters cut into overlapping pairs."""
-    terms: list[str] = []
-    for run in re.findall(r"[\u4e00-\u9fff]+|[A-Za-z0-9]{3,}", text):
-        if re.match(r"[\u4e00-\u9fff]", run):
-            terms += [run[i : i + 2] for i in range(len(run) - 1)]
-        else:
-            terms.append(run)
-    return list(dict.fromkeys(terms))[:12]
+    get = request.GET
+    title, description = get.get("title", "").strip(), get.get("description", "").strip()
+    found = []
+    if title or description:
+        unit_id = get.get("unit", "")
+        unit = Unit.objects.visible_to(request.user).filter(pk=unit_id).first() if unit_id.isdigit() else None
+        name, phone = get.get("petitioner_0_name", "").strip(), get.get("petitioner_0_phone", "").strip()
+        problem = Problem(
+            title=title,
+            description=description,
+            unit=unit,
+            names=frozenset([name] if name else []),
+            phones=frozenset([phone] if phone else []),
+        )
+        found = look_alikes(problem, user=request.user)
+    return render(request, "cases/partials/similar.html", {"repeats": found})
 
 
 HANDLING = {"accepted", "assigned", "in_progress"}

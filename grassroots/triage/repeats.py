@@ -4,6 +4,7 @@ merge in one click."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -32,32 +33,74 @@ class Repeat:
     reasons: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Problem:
+    """What repeats are looked for by: a registered case, or one still being typed in at
+    intake (its place and petitioner perhaps not given yet)."""
+
+    title: str
+    description: str
+    unit: Unit | None = None
+    names: frozenset[str] = frozenset()
+    phones: frozenset[str] = frozenset()
+    case_id: int | None = None
+
+    @classmethod
+    def of(cls, case: Case) -> Problem:
+        petitioners = list(case.petitioners.all())
+        return cls(
+            title=case.title,
+            description=case.description,
+            unit=case.unit,
+            names=frozenset(p.name for p in petitioners if p.name),
+            phones=frozenset(p.phone for p in petitioners if p.phone),
+            case_id=case.pk,
+        )
+
+
 def repeats_of(case: Case, *, user: Any = None, limit: int = 5) -> list[Repeat]:
     """Cases that may be the same problem as ``case``, likeliest first."""
+    return look_alikes(Problem.of(case), user=user, limit=limit)
 
-    area = _area(case.unit)
+
+def look_alikes(problem: Problem, *, user: Any = None, limit: int = 5) -> list[Repeat]:
+    """Open and recently closed cases that may be ``problem``, likeliest first. The
+    candidates are the cases of the same petitioner and those near its place — or, before
+    a place is chosen, those whose titles share words with it; the wording decides."""
+    area = _area(problem.unit) if problem.unit is not None else None
     since = clock.now() - WINDOW
     recent = Q(state__in=OPEN_STATES) | Q(closed_at__gte=since) | Q(registered_at__gte=since)
-    names = {p.name for p in case.petitioners.all() if p.name}
-    phones = {p.phone for p in case.petitioners.all() if p.phone}
-    pool = Case.objects.exclude(pk=case.pk).exclude(state=State.MERGED).filter(recent)
+    pool = Case.objects.exclude(state=State.MERGED).filter(recent)
+    if problem.case_id is not None:
+        pool = pool.exclude(pk=problem.case_id)
     if user is not None:
         pool = pool.visible_to(user)
-    same_person = set(
-        Petitioner.objects.filter(case__in=pool)
-        .filter(Q(phone__in=phones) | (Q(name__in=names) & within_q("case__unit_path", [area])))
-        .values_list("case_id", flat=True)[:CANDIDATES]
+    person = Q(phone__in=problem.phones) if problem.phones else Q()
+    if problem.names and area:
+        person |= Q(name__in=problem.names) & within_q("case__unit_path", [area])
+    same_person = (
+        set(Petitioner.objects.filter(case__in=pool).filter(person).values_list("case_id", flat=True)[:CANDIDATES])
+        if person
+        else set()
     )
-    nearby = pool.filter(within_q("unit_path", [area])).order_by("-id").values_list("pk", flat=True)[:CANDIDATES]
-    ids = same_person | set(nearby)
+    words = shared_words(f"{problem.title} {problem.description}")
+    if area:
+        nearby = pool.filter(within_q("unit_path", [area]))
+    elif words:
+        nearby = pool.filter(words)
+    else:
+        nearby = pool.none()
+    ids = same_person | set(nearby.order_by("-id").values_list("pk", flat=True)[:CANDIDATES])
     if not ids:
         return []
     candidates = list(Case.objects.filter(pk__in=ids).select_related("unit"))
     # Titles weigh as much as whole texts: boilerplate in descriptions ("residents report
     # that...") must not make two different problems look alike.
     wording = (
-        _similarity(case.title, [c.title for c in candidates])
-        + _similarity(text_of(case.title, case.description), [text_of(c.title, c.description) for c in candidates])
+        _similarity(problem.title, [c.title for c in candidates])
+        + _similarity(
+            text_of(problem.title, problem.description), [text_of(c.title, c.description) for c in candidates]
+        )
     ) / 2
     found = []
     for candidate, sim in zip(candidates, wording, strict=True):
@@ -67,7 +110,7 @@ def repeats_of(case: Case, *, user: Any = None, limit: int = 5) -> list[Repeat]:
         if float(sim) < (SAME_PERSON_WORDING if same_person_here else THRESHOLD):
             continue
         score = float(sim)
-        if candidate.unit_id == case.unit_id:
+        if problem.unit is not None and candidate.unit_id == problem.unit.pk:
             score += 0.15
             reasons.append(_("same place"))
         if same_person_here:
@@ -76,6 +119,21 @@ def repeats_of(case: Case, *, user: Any = None, limit: int = 5) -> list[Repeat]:
         found.append(Repeat(candidate, round(score, 3), reasons))
     found.sort(key=lambda r: (-r.score, -r.case.pk))
     return found[:limit]
+
+
+def shared_words(text: str) -> Q | None:
+    """Cases whose titles share a word with ``text``: its words of three letters or more,
+    and its runs of Chinese characters cut into overlapping pairs (no segmenter needed)."""
+    terms: list[str] = []
+    for run in re.findall(r"[\u4e00-\u9fff]+|[A-Za-z0-9]{3,}", text):
+        if re.match(r"[\u4e00-\u9fff]", run):
+            terms += [run[i : i + 2] for i in range(len(run) - 1)]
+        else:
+            terms.append(run)
+    q = Q()
+    for term in list(dict.fromkeys(terms))[:12]:
+        q |= Q(title__icontains=term)
+    return q or None
 
 
 def _similarity(query: str, texts: list[str]) -> Any:

@@ -178,8 +178,8 @@ def test_intake_shows_similar_cases_and_categories_as_chinese_is_typed(world, li
         petitioners=[PetitionerData(name="王芳")],
     )
     context, page = open_as(browser, live_server, locale, "street", "/cases/new/?channel=visit")
-    page.fill("#id_title", "污水管又堵了")  # fill writes the text at once, as an input method does
-    page.fill("#id_description", "小区污水管堵塞，雨污混流，路面积水返臭。")
+    page.fill("#id_title", "污水管堵塞又外溢了")  # fill writes the text at once, as an input method does
+    page.fill("#id_description", "长林社区污水管堵塞，污水外溢到路面，雨污混流返臭。")
     page.locator("#similar", has_text="长林社区污水管堵塞").wait_for()
     first = page.locator("#suggestion-box .pick-category").first
     first.wait_for()
