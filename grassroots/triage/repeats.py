@@ -24,6 +24,7 @@ WINDOW = timedelta(days=90)  # closed longer ago than this, a case is history, n
 CANDIDATES = 400
 THRESHOLD = 0.35  # wording similarity (title and text, 0–1) for a repeat
 SAME_PERSON_WORDING = 0.15  # the same petitioner needs less
+NEWEST_BY_WORDS = 50_000  # cases searched by words alone, before a place is chosen
 
 
 @dataclass
@@ -87,7 +88,11 @@ def look_alikes(problem: Problem, *, user: Any = None, limit: int = 5) -> list[R
     if area:
         nearby = pool.filter(within_q("unit_path", [area]))
     elif words:
-        nearby = pool.filter(words)
+        # Before a place is chosen the title's words are all there is to go on, and a word
+        # matching few cases would have the search read a province's every case: only the
+        # newest are searched (a province's fortnight, a county's years).
+        newest = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        nearby = pool.filter(words, id__gt=newest - NEWEST_BY_WORDS)
     else:
         nearby = pool.none()
     ids = same_person | set(nearby.order_by("-id").values_list("pk", flat=True)[:CANDIDATES])

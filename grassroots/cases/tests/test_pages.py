@@ -179,6 +179,23 @@ def test_intake_shows_the_same_problem_not_every_case_sharing_a_word(world, as_u
     assert water.number not in as_user(world.outsider).get(reverse("cases:similar"), typed).content.decode()
 
 
+def test_before_a_place_is_chosen_only_the_newest_cases_are_searched_by_words(world, as_user, monkeypatch):
+    from grassroots.triage import repeats
+
+    older = make_case(world, title="小区频繁停水", description="小区这个月停水三次，没有提前通知。")
+    for n in range(3):
+        make_case(world, title=f"其他事项{n}", description="与停水无关。")
+    typed = {"title": "小区频繁停水没人管", "description": "居民反映小区这个月已经停水三次，没有通知。"}
+    county = as_user(world.county_staff)
+    monkeypatch.setattr(repeats, "NEWEST_BY_WORDS", 3)
+    assert older.number not in county.get(reverse("cases:similar"), typed).content.decode()
+    # Once the place is chosen, the cases near it are searched however old.
+    placed = county.get(reverse("cases:similar"), typed | {"unit": world.changlin.pk}).content.decode()
+    assert older.number in placed
+    monkeypatch.setattr(repeats, "NEWEST_BY_WORDS", 4)
+    assert older.number in county.get(reverse("cases:similar"), typed).content.decode()
+
+
 def count(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
