@@ -9,7 +9,6 @@ urlpatterns = [
     path("export.<str:fmt>", views.export, name="export"),
     path("new/", views.intake, name="intake"),
     path("new/grid/", views.grid_report, name="grid-report"),
-    path("similar/", views.similar, name="similar"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/act/<str:name>/", views.act, name="act"),
     path("<str:number>/petitioners/<int:index>/reveal/", views.reveal_petitioner, name="reveal-petitioner"),

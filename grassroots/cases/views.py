@@ -25,7 +25,7 @@ from grassroots.cases.filters import CaseFilter, without
 from grassroots.cases.forms import GridReportForm, IntakeForm
 from grassroots.cases.models import Assignment, Case, Category, PackagePlan
 from grassroots.cases.workflow import Act, WorkflowError, allowed_acts
-from grassroots.org.models import Organisation, Person, Unit
+from grassroots.org.models import Organisation, Person
 from grassroots.web.views import get_visible_or_404, is_htmx
 
 PAGE = 50
@@ -223,31 +223,6 @@ def _fresh_key() -> str:
 def _add_errors(form: Any, exc: ValidationError) -> None:
     for field, messages in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
-
-
-@login_required
-def similar(request: HttpRequest) -> HttpResponse:
-    """Cases that may be the same problem as the one being typed in at intake: triage's
-    repeat finder, given what the form holds so far (its place and first petitioner, once
-    filled in)."""
-    from grassroots.triage.repeats import Problem, look_alikes
-
-    get = request.GET
-    title, description = get.get("title", "").strip(), get.get("description", "").strip()
-    found = []
-    if title or description:
-        unit_id = get.get("unit", "")
-        unit = Unit.objects.visible_to(request.user).filter(pk=unit_id).first() if unit_id.isdigit() else None
-        name, phone = get.get("petitioner_0_name", "").strip(), get.get("petitioner_0_phone", "").strip()
-        problem = Problem(
-            title=title,
-            description=description,
-            unit=unit,
-            names=frozenset([name] if name else []),
-            phones=frozenset([phone] if phone else []),
-        )
-        found = look_alikes(problem, user=request.user)
-    return render(request, "cases/partials/similar.html", {"repeats": found})
 
 
 HANDLING = {"accepted", "assigned", "in_progress"}

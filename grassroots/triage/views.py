@@ -1,4 +1,5 @@
-"""Suggestions at intake: a partial for the intake page and the API's answer."""
+"""Triage on the pages: suggestions and possible repeats at intake (partials for the intake
+page, and the API's answer), possible repeats on the case page."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def _unit(user: Any, value: str) -> Unit | None:
     if not value:
         return None
     lookup: dict[str, Any] = {"pk": int(value)} if value.isdigit() and len(value) < 10 else {"code": value}
-    return Unit.objects.visible_to(user).filter(**lookup).first()
+    # A grid's boundary can be a long polygon, and nothing here places a point.
+    return Unit.objects.visible_to(user).defer("boundary").filter(**lookup).first()
 
 
 @login_required
@@ -30,6 +32,29 @@ def suggest_partial(request: HttpRequest) -> HttpResponse:
     description = request.GET.get("description", "")[:4000]
     made = services.suggest(title, description, unit=_unit(request.user, request.GET.get("unit", "")))
     return render(request, "triage/suggestions.html", {"made": made, "typed": bool((title + description).strip())})
+
+
+@login_required
+def similar_partial(request: HttpRequest) -> HttpResponse:
+    """The intake page's cases that may be the same problem as the one being typed in: the
+    repeat finder, given what the form holds so far (its place and first petitioner, once
+    filled in)."""
+    from grassroots.triage.repeats import Problem, look_alikes
+
+    get = request.GET
+    title, description = get.get("title", "")[:200].strip(), get.get("description", "")[:4000].strip()
+    found = []
+    if title or description:
+        name, phone = get.get("petitioner_0_name", "")[:100].strip(), get.get("petitioner_0_phone", "")[:32].strip()
+        problem = Problem(
+            title=title,
+            description=description,
+            unit=_unit(request.user, get.get("unit", "")),
+            names=frozenset([name] if name else []),
+            phones=frozenset([phone] if phone else []),
+        )
+        found = look_alikes(problem, user=request.user)
+    return render(request, "triage/similar.html", {"repeats": found})
 
 
 class SuggestionSerializer(serializers.Serializer[Any]):

@@ -156,46 +156,6 @@ def test_board_lists_overdue_cases(world, as_user):
     assert late.number in page
 
 
-def test_intake_shows_the_same_problem_not_every_case_sharing_a_word(world, as_user):
-    water = make_case(world, title="小区频繁停水", description="小区这个月停水三次，没有提前通知。")
-    dispute = make_case(world, title="小区物业纠纷", description="业主与物业公司就物业费发生纠纷。")
-    elsewhere = make_case(world, title="小区频繁停水", description="河西小区停水。", unit=world.hexi)
-    county = as_user(world.county_staff)
-    typed = {"title": "小区频繁停水没人管", "description": "居民反映小区这个月已经停水三次，没有通知。"}
-    page = county.get(reverse("cases:similar"), typed).content.decode()
-    assert water.number in page and "similar wording" in page
-    assert dispute.number not in page  # "小区" alone does not make the same problem
-    # Once the place is chosen, the cases near it are the candidates; the same place ranks first.
-    here = county.get(reverse("cases:similar"), typed | {"unit": world.changlin.pk}).content.decode()
-    assert water.number in here and "same place" in here and elsewhere.number not in here
-    # The same petitioner's earlier case is found on less wording.
-    lamp = make_case(world, petitioners=[PetitionerData(name="赵六", phone="13800000001")])
-    typed_again = {"title": "路灯还是坏的", "description": "上次反映过，到现在没人来修"}
-    again = county.get(reverse("cases:similar"), typed_again | {"petitioner_0_phone": "13800000001"})
-    assert lamp.number in again.content.decode() and "same petitioner" in again.content.decode()
-    assert lamp.number not in county.get(reverse("cases:similar"), typed_again).content.decode()
-    # What the form holds may be anything: a place that is not a number is ignored.
-    assert county.get(reverse("cases:similar"), typed | {"unit": "abc"}).status_code == 200
-    assert water.number not in as_user(world.outsider).get(reverse("cases:similar"), typed).content.decode()
-
-
-def test_before_a_place_is_chosen_only_the_newest_cases_are_searched_by_words(world, as_user, monkeypatch):
-    from grassroots.triage import repeats
-
-    older = make_case(world, title="小区频繁停水", description="小区这个月停水三次，没有提前通知。")
-    for n in range(3):
-        make_case(world, title=f"其他事项{n}", description="与停水无关。")
-    typed = {"title": "小区频繁停水没人管", "description": "居民反映小区这个月已经停水三次，没有通知。"}
-    county = as_user(world.county_staff)
-    monkeypatch.setattr(repeats, "NEWEST_BY_WORDS", 3)
-    assert older.number not in county.get(reverse("cases:similar"), typed).content.decode()
-    # Once the place is chosen, the cases near it are searched however old.
-    placed = county.get(reverse("cases:similar"), typed | {"unit": world.changlin.pk}).content.decode()
-    assert older.number in placed
-    monkeypatch.setattr(repeats, "NEWEST_BY_WORDS", 4)
-    assert older.number in county.get(reverse("cases:similar"), typed).content.decode()
-
-
 def count(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200

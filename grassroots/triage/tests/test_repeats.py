@@ -1,7 +1,7 @@
 """Repeats: a new case that looks like an open or recently closed one — similar wording,
-the same place, the same petitioner — is shown on the case page with a one-click merge
-that keeps both timelines; the same facts after a final re-review are refused with the
-reason."""
+the same place, the same petitioner — is shown at intake as it is typed, and on the case
+page with a one-click merge that keeps both timelines; the same facts after a final
+re-review are refused with the reason."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from grassroots.cases import services as cases
 from grassroots.cases.choices import State
 from grassroots.cases.models import Case
 from grassroots.cases.services import PetitionerData
+from grassroots.cases.tests.test_pages import make_case
+from grassroots.triage import repeats as repeats_module
 from grassroots.triage.repeats import repeats_of
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +86,46 @@ def test_the_same_facts_after_a_final_re_review_are_refused_with_the_reason(worl
     again = Case.objects.get(pk=again.pk)
     assert again.state == State.NOT_REACCEPTED and again.repeat_of == earlier
     assert again.events.last().note == f"Same facts as case {earlier.number}, finally re-reviewed."
+
+
+# --- at intake: what the form holds so far -------------------------------------------------
+
+SIMILAR = "/triage/similar/"
+
+
+def test_intake_shows_the_same_problem_not_every_case_sharing_a_word(world, as_user):
+    water = make_case(world, title="小区频繁停水", description="小区这个月停水三次，没有提前通知。")
+    dispute = make_case(world, title="小区物业纠纷", description="业主与物业公司就物业费发生纠纷。")
+    elsewhere = make_case(world, title="小区频繁停水", description="河西小区停水。", unit=world.hexi)
+    county = as_user(world.county_staff)
+    typed = {"title": "小区频繁停水没人管", "description": "居民反映小区这个月已经停水三次，没有通知。"}
+    page = county.get(SIMILAR, typed).content.decode()
+    assert water.number in page and "similar wording" in page
+    assert dispute.number not in page  # "小区" alone does not make the same problem
+    # Once the place is chosen, the cases near it are the candidates; the same place ranks first.
+    here = county.get(SIMILAR, typed | {"unit": world.changlin.pk}).content.decode()
+    assert water.number in here and "same place" in here and elsewhere.number not in here
+    # The same petitioner's earlier case is found on less wording.
+    lamp = make_case(world, petitioners=[PetitionerData(name="赵六", phone="13800000001")])
+    typed_again = {"title": "路灯还是坏的", "description": "上次反映过，到现在没人来修"}
+    again = county.get(SIMILAR, typed_again | {"petitioner_0_phone": "13800000001"})
+    assert lamp.number in again.content.decode() and "same petitioner" in again.content.decode()
+    assert lamp.number not in county.get(SIMILAR, typed_again).content.decode()
+    # What the form holds may be anything: a place that is not a number is ignored.
+    assert county.get(SIMILAR, typed | {"unit": "abc"}).status_code == 200
+    assert water.number not in as_user(world.outsider).get(SIMILAR, typed).content.decode()
+
+
+def test_before_a_place_is_chosen_only_the_newest_cases_are_searched_by_words(world, as_user, monkeypatch):
+    older = make_case(world, title="小区频繁停水", description="小区这个月停水三次，没有提前通知。")
+    for n in range(3):
+        make_case(world, title=f"其他事项{n}", description="与停水无关。")
+    typed = {"title": "小区频繁停水没人管", "description": "居民反映小区这个月已经停水三次，没有通知。"}
+    county = as_user(world.county_staff)
+    monkeypatch.setattr(repeats_module, "NEWEST_BY_WORDS", 3)
+    assert older.number not in county.get(SIMILAR, typed).content.decode()
+    # Once the place is chosen, the cases near it are searched however old.
+    placed = county.get(SIMILAR, typed | {"unit": world.changlin.pk}).content.decode()
+    assert older.number in placed
+    monkeypatch.setattr(repeats_module, "NEWEST_BY_WORDS", 4)
+    assert older.number in county.get(SIMILAR, typed).content.decode()
