@@ -22,31 +22,22 @@ GROWING = [
 ]
 
 
-def plain_indexes(table: str) -> dict[str, list[str]]:
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, table)
-    return {
-        name: c["columns"]
-        for name, c in constraints.items()
-        if c["index"] and not c["unique"] and not c["primary_key"] and "_like" not in name
-    }
-
-
-def every_index(table: str) -> dict[str, list[str]]:
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, table)
-    return {name: c["columns"] for name, c in constraints.items() if c["index"] or c["unique"]}
-
-
 @pytest.mark.parametrize("table", GROWING)
 def test_no_index_repeats_the_front_of_another(table):
     partial = _partial_indexes(table)
+    with connection.cursor() as cursor:
+        indexes = {
+            name: c
+            for name, c in connection.introspection.get_constraints(cursor, table).items()
+            if (c["index"] or c["unique"]) and name not in partial
+        }
     repeated = [
         (name, other)
-        for name, columns in plain_indexes(table).items()
-        if name not in partial
-        for other, longer in every_index(table).items()
-        if other != name and other not in partial and longer[: len(columns)] == columns and len(longer) > len(columns)
+        for name, c in indexes.items()
+        # PostgreSQL's pattern copy of a text key serves prefix searches, which the key does not.
+        if not (c["unique"] or c["primary_key"] or name.endswith("_like"))
+        for other, longer in indexes.items()
+        if len(longer["columns"]) > len(c["columns"]) and longer["columns"][: len(c["columns"])] == c["columns"]
     ]
     assert not repeated
 

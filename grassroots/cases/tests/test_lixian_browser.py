@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from grassroots.cases import services
-from grassroots.cases.choices import CaseKind, Channel
 from grassroots.cases.models import Case
-from grassroots.cases.services import PetitionerData
 from grassroots.cases.tests.test_lixian import lixian  # noqa: F401  # the fixture
+from grassroots.cases.tests.test_pages import make_case
 from grassroots.conftest import PASSWORD
 from grassroots.web.tests.test_browser import ARTIFACTS, CHROMIUM, browser  # noqa: F401  # the fixture
 
@@ -168,15 +166,7 @@ def test_lixian_sewer_case_in_the_browser(world, lixian, live_server, browser, l
 def test_intake_shows_similar_cases_and_categories_as_chinese_is_typed(world, live_server, browser, locale):  # noqa: F811
     """Chinese comes through an input method (or a paste, or a phone's keyboard), which sends
     no key-up for the characters it writes: the page must follow what is typed, not keys."""
-    services.register_case(
-        actor=world.county_staff,
-        kind=CaseKind.HOTLINE,
-        channel=Channel.PHONE,
-        title="长林社区污水管堵塞",
-        description="污水管堵塞外溢",
-        unit=world.changlin,
-        petitioners=[PetitionerData(name="王芳")],
-    )
+    make_case(world, title="长林社区污水管堵塞", description="污水管堵塞外溢")
     context, page = open_as(browser, live_server, locale, "street", "/cases/new/?channel=visit")
     page.fill("#id_title", "污水管堵塞又外溢了")  # fill writes the text at once, as an input method does
     page.fill("#id_description", "长林社区污水管堵塞，污水外溢到路面，雨污混流返臭。")

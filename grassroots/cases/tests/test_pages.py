@@ -156,6 +156,15 @@ def test_board_lists_overdue_cases(world, as_user):
     assert late.number in page
 
 
+def test_a_case_out_of_reach_is_a_page_in_the_users_language_that_names_nothing(world, as_user):
+    case = make_case(world, title="长林社区路灯不亮")
+    outsider = as_user(world.outsider)
+    for language, words in (("zh-CN", "页面不存在"), ("en-US", "Not found")):
+        response = outsider.get(reverse("cases:detail", args=[case.number]), HTTP_ACCEPT_LANGUAGE=language)
+        page = response.content.decode()
+        assert response.status_code == 404 and words in page and "路灯" not in page
+
+
 def count(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200

@@ -72,23 +72,3 @@ def test_the_background_task_queue_reads_in_chinese_in_the_admin(world, client):
     page = tasks.content.decode()
     # The status filter lists every state, translated, even before any task has run.
     assert tasks.status_code == 200 and "任务结果" in page and "待执行" in page and "Ready" not in page
-
-
-def test_a_page_out_of_reach_says_so_in_the_users_language_and_names_nothing(world, client):
-    from grassroots.cases import services
-    from grassroots.cases.services import PetitionerData
-
-    case = services.register_case(
-        actor=world.county_staff,
-        kind="petition",
-        channel="visit",
-        unit=world.changlin,
-        title="长林社区路灯不亮",
-        description="路灯坏了",
-        petitioners=[PetitionerData(name="李四")],
-    )
-    client.force_login(world.outsider)
-    for language, words in (("zh-CN", "不存在"), ("en-US", "Not found")):
-        response = client.get(f"/cases/{case.number}/", HTTP_ACCEPT_LANGUAGE=language)
-        page = response.content.decode()
-        assert response.status_code == 404 and words in page and "路灯" not in page
