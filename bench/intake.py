@@ -11,10 +11,16 @@ Against a database built by ``bench.generate``, with gunicorn serving the produc
    deadlines, the case, its petitioner and its first timeline event, triage's suggestion
    and the audit entry, each in one transaction; then the rollups are folded, as the
    minutely task does, and that time is added, so the rate is of cases fully counted;
-3. **the database alone** — COPY (or a batched INSERT on SQLite) and single-row INSERTs
+3. **intake answered from a receipt** — the same clients POST the same cases with
+   ``Prefer: respond-async``: each is checked and kept as a receipt and answered 202, and the
+   task worker (started beside gunicorn, as ``grassroots serve`` does) registers the waiting
+   receipts in batches; the rate counts cases registered, from the phase's start to the
+   last registration, with the rollups folded;
+4. **the database alone** — COPY (or a batched INSERT on SQLite) and single-row INSERTs
    each in their own transaction, from one connection.
 
-Every acknowledged case is then looked up by its idempotency key: all must exist, once.
+Every acknowledged case and receipt is then looked up by its idempotency key: all must
+exist as cases, once.
 The load generator runs on the same machine as the server, so both rates are what is left
 of the cores after it; the ratio is fair because both phases pay it alike.
 """
@@ -51,8 +57,18 @@ class Run:
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def hammer(name: str, sessions: list[Any], url: str, make_body: Any, seconds: float) -> Run:
-    """Every session POSTs as fast as it is answered, for ``seconds``."""
+def hammer(
+    name: str,
+    sessions: list[Any],
+    url: str,
+    make_body: Any,
+    seconds: float,
+    *,
+    answered: str = "201",
+    headers: dict[str, str] | None = None,
+) -> Run:
+    """Every session POSTs as fast as it is answered, for ``seconds``; an answer with the
+    status ``answered`` counts as done."""
     run = Run(name)
     lock = threading.Lock()
     stop = time.monotonic() + seconds
@@ -64,13 +80,13 @@ def hammer(name: str, sessions: list[Any], url: str, make_body: Any, seconds: fl
             body = make_body(rng)
             started = time.perf_counter()
             try:
-                response = session.post(url, json=body, headers={"Idempotency-Key": key}, timeout=60)
+                response = session.post(url, json=body, headers={"Idempotency-Key": key, **(headers or {})}, timeout=60)
                 status = str(response.status_code)
             except Exception as exc:  # a refused connection is counted, not fatal
                 status = type(exc).__name__
             took = (time.perf_counter() - started) * 1000
             with lock:
-                if status == "201":
+                if status == answered:
                     run.ok += 1
                     run.latencies_ms.append(took)
                     run.keys.append(key)
@@ -143,8 +159,9 @@ def main() -> None:
     from django.db import connection
 
     from bench.urls import create_floor_table
+    from grassroots import clock
     from grassroots.accounts.models import User
-    from grassroots.cases.models import Case, Category
+    from grassroots.cases.models import Category
     from grassroots.org.models import Unit
     from grassroots.stats.rollups import fold_all
 
@@ -170,54 +187,144 @@ def main() -> None:
             ],
         }
 
-    with Server(args.database_url, workers=args.workers, settings="bench.settings") as server:
+    with Server(args.database_url, workers=args.workers, settings="bench.settings", task_worker=True) as server:
         sessions = [server.api("bench-county", BENCH_PASSWORD) for _ in range(args.clients)]
+        cpu = [server.cpu()]
         floor = hammer(
             "floor: one-row insert endpoint", sessions, f"{server.base}/api/v1/bench/floor/", case_body, args.seconds
         )
         print(f"floor: {floor.rate:,.0f}/s", flush=True)
+        cpu.append(server.cpu())
         intake = hammer(
             "intake: POST /api/v1/cases/", sessions, f"{server.base}/api/v1/cases/", case_body, args.seconds
         )
         print(f"intake: {intake.rate:,.0f}/s", flush=True)
-        peak = server.peak_worker_rss_mb()
-
-    started = time.perf_counter()
-    folded = fold_all()
-    fold_seconds = time.perf_counter() - started
-    found = (
-        Case.objects.filter(idempotency_key__in=intake.keys).count()
-        if len(intake.keys) < 30000
-        else sum(
-            Case.objects.filter(idempotency_key__in=intake.keys[i : i + 10000]).count()
-            for i in range(0, len(intake.keys), 10000)
+        intake_fold = timed(fold_all)
+        cpu.append(server.cpu())
+        phase_started = clock.now()
+        receipts = hammer(
+            "intake answered from a receipt (Prefer: respond-async)",
+            sessions,
+            f"{server.base}/api/v1/cases/",
+            case_body,
+            args.seconds,
+            answered="202",
+            headers={"Prefer": "respond-async"},
         )
-    )
+        print(f"receipts: {receipts.rate:,.0f}/s", flush=True)
+        drained = wait_for_registration(receipts.keys)
+        registered = registration(receipts.keys, phase_started)
+        receipts_fold = timed(fold_all)
+        cpu.append(server.cpu())
+        peak = server.peak_worker_rss_mb()
+        task_peak = server.peak_task_worker_rss_mb()
+
+    found = count_by_keys(intake.keys)
+    found_receipts = count_by_keys(receipts.keys)
     bulk, single = database_alone()
-    counted = intake.ok / (intake.seconds + fold_seconds)
+    counted = intake.ok / (intake.seconds + intake_fold[1])
+    receipts_counted = receipts.ok / (registered.seconds + receipts_fold[1])
     bulk_path = "COPY" if connection.vendor == "postgresql" else "batched INSERT"
 
     print()
     print(
-        f"{connection.vendor}, {args.workers} gunicorn workers, {args.clients} clients for {args.seconds:.0f} s, "
-        f"{os.cpu_count()} cores"
+        f"{connection.vendor}, {args.workers} gunicorn workers and a task worker, {args.clients} clients "
+        f"for {args.seconds:.0f} s, {os.cpu_count()} cores"
     )
     print("| measurement | per second | median ms | p95 ms | p99 ms | failed |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for run in (floor, intake):
+    for run in (floor, intake, receipts):
         median = statistics.median(run.latencies_ms) if run.latencies_ms else 0.0
         print(
             f"| {run.name} | {run.rate:,.0f} | {median:.1f} | {run.pct(95):.1f} | {run.pct(99):.1f} | "
             f"{run.failed}{' ' + str(run.errors) if run.errors else ''} |"
         )
-    print(f"| intake with its rollups folded ({folded:,} events in {fold_seconds:.1f} s) | {counted:,.0f} | | | | |")
+    print(
+        f"| intake with its rollups folded ({intake_fold[0]:,} events in {intake_fold[1]:.1f} s) "
+        f"| {counted:,.0f} | | | | |"
+    )
+    print(
+        f"| receipts registered (the last {registered.seconds:.1f} s after the first), rollups folded "
+        f"({receipts_fold[0]:,} events in {receipts_fold[1]:.1f} s) | {receipts_counted:,.0f} | "
+        f"{registered.median_ms:.0f} | {registered.p95_ms:.0f} | {registered.p99_ms:.0f} | |"
+    )
     print(f"| database alone: {bulk_path} rows | {bulk:,.0f} | | | | |")
     print(f"| database alone: single-row INSERT transactions | {single:,.0f} | | | | |")
-    print(f"\nintake / floor: {intake.rate / floor.rate:.2f}; with rollups: {counted / floor.rate:.2f}")
+    print(
+        "\n(the receipts' latency columns: from a receipt taken to its case registered; "
+        f"{drained:.1f} s to register what was still waiting when the clients stopped)"
+    )
+    print(
+        "\nCPU per case (ms), by process, over each phase (intake's with its rollups folded, "
+        "the receipts' until all were registered and folded):\n"
+    )
+    groups = list(cpu[0])
+    print(f"| phase | {' | '.join(groups)} | total |")
+    print(f"| --- |{' ---: |' * (len(groups) + 1)}")
+    for run, before, after in zip((floor, intake, receipts), cpu[:-1], cpu[1:], strict=True):
+        used = [(after[g] - before[g]) * 1000 / max(run.ok, 1) for g in groups]
+        print(f"| {run.name} | {' | '.join(f'{u:.1f}' for u in used)} | {sum(used):.1f} |")
+    print()
+    print(f"intake / floor: {intake.rate / floor.rate:.2f}; with rollups: {counted / floor.rate:.2f}")
+    print(f"receipts registered / floor, rollups folded: {receipts_counted / floor.rate:.2f}")
     print(f"acknowledged {intake.ok:,} cases, found {found:,} by their keys")
-    print(f"peak resident memory of a server worker: {peak:.0f} MB")
-    if found != intake.ok:
+    print(f"acknowledged {receipts.ok:,} receipts, found {found_receipts:,} cases by their keys")
+    print(f"peak resident memory of a server worker: {peak:.0f} MB; of the task worker: {task_peak:.0f} MB")
+    if found != intake.ok or found_receipts != receipts.ok:
         raise SystemExit("acknowledged cases are missing or duplicated")
+
+
+def timed(fn: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - started
+
+
+def count_by_keys(keys: list[str]) -> int:
+    from grassroots.cases.models import Case
+
+    return sum(Case.objects.filter(idempotency_key__in=keys[i : i + 10000]).count() for i in range(0, len(keys), 10000))
+
+
+def wait_for_registration(keys: list[str], limit: float = 600.0) -> float:
+    """Seconds until no receipt of ``keys`` is waiting (the task worker registers them)."""
+    from grassroots.cases.models import Receipt
+
+    started = time.perf_counter()
+    while Receipt.objects.filter(processed_at__isnull=True).exists():
+        if time.perf_counter() - started > limit:
+            raise SystemExit(f"receipts still waiting after {limit:.0f} s")
+        time.sleep(0.2)
+    return time.perf_counter() - started
+
+
+@dataclass
+class Registration:
+    seconds: float  # from the phase's start to the last receipt registered
+    median_ms: float  # from a receipt taken to its case registered
+    p95_ms: float
+    p99_ms: float
+
+
+def registration(keys: list[str], started: Any) -> Registration:
+    from grassroots.cases.models import Receipt
+
+    delays: list[float] = []
+    last = started
+    for i in range(0, len(keys), 10000):
+        waited = Receipt.objects.filter(idempotency_key__in=keys[i : i + 10000], processed_at__isnull=False)
+        for received, processed in waited.values_list("received_at", "processed_at"):
+            assert processed is not None
+            delays.append((processed - received).total_seconds() * 1000)
+            last = max(last, processed)
+    delays.sort()
+    if not delays:
+        return Registration(0.0, 0.0, 0.0, 0.0)
+
+    def pct(p: float) -> float:
+        return delays[min(len(delays) - 1, round(p / 100 * (len(delays) - 1)))]
+
+    return Registration((last - started).total_seconds(), statistics.median(delays), pct(95), pct(99))
 
 
 if __name__ == "__main__":

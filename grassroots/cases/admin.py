@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from grassroots.audit.admin_mixins import AuditedAdmin
 from grassroots.cases import deadlines
@@ -15,6 +16,7 @@ from grassroots.cases.models import (
     Category,
     DeadlinePolicy,
     NoticeTemplate,
+    Receipt,
     RoutingRule,
 )
 
@@ -120,3 +122,32 @@ class CaseAdmin(admin.ModelAdmin[Case]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin[Receipt]):
+    """Read-only: how many intakes answered at once are waiting, and what became of each.
+    What a receipt still holds of the case (the petitioner) is not shown here."""
+
+    list_display = ["__str__", "received_at", "received_by", "status", "case", "processed_at"]
+    list_filter = [("processed_at", admin.EmptyFieldListFilter)]
+    fields = ["received_at", "received_by", "ip", "user_agent", "case", "refused", "processed_at"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("received_by", "case")
+
+    @admin.display(description=_("state"))
+    def status(self, receipt: Receipt) -> str:
+        return str(RECEIPT_STATES[receipt.state])
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+RECEIPT_STATES = {"pending": _("waiting"), "registered": _("registered"), "refused": _("refused")}

@@ -10,14 +10,15 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from grassroots.cases.deadlines import CURRENT_POLICIES
-        from grassroots.cases.models import Category, DeadlinePolicy
+        from grassroots.cases.deadlines import CALENDARS, CURRENT_POLICIES
+        from grassroots.cases.models import CalendarDay, Category, DeadlinePolicy
         from grassroots.cases.services import CATEGORIES, COORDINATORS
         from grassroots.org.models import Organisation, Unit
 
         # What intake remembers is forgotten at once when it changes in this process.
         for sender, memo in (
             (DeadlinePolicy, CURRENT_POLICIES),
+            (CalendarDay, CALENDARS),
             (Organisation, COORDINATORS),
             (Unit, COORDINATORS),
             (Category, CATEGORIES),

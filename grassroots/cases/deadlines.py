@@ -47,7 +47,7 @@ HOTLINE_DEFAULTS: dict[str, Any] = {"respond_hours": 2, "resolve_hours": 5 * 24,
 
 
 class Calendar:
-    """Working days over a span, loaded with one query."""
+    """Working days over a span, loaded with one query (and kept a minute: ``CALENDARS``)."""
 
     def __init__(self, start: date, span_days: int = 400) -> None:
         rows = CalendarDay.objects.filter(day__gte=start, day__lte=start + timedelta(days=span_days))
@@ -72,10 +72,16 @@ class Calendar:
         return day
 
 
+# The working-day calendar from a day on: read once per day and period, not once per case
+# (a batch of receipts registers hundreds of cases from the same day).
+CALENDARS: Memo[Calendar] = Memo("working-day calendars", size=1000)
+
+
 def due_after_days(start: datetime, days: int, *, working_days: bool) -> datetime:
     """The end of the last day of a period of ``days`` starting the day after ``start``."""
     first = timezone.localtime(start).date()
-    calendar = Calendar(first, span_days=days * 3 + 30)
+    span = days * 3 + 30
+    calendar = CALENDARS.get((first, span), lambda: Calendar(first, span_days=span))
     if working_days:
         last = calendar.add_working_days(first, days)
     else:

@@ -496,3 +496,48 @@ class CaseCounter(models.Model):
 def day_end(day: date) -> datetime:
     """23:59:59 local time of ``day``: a deadline "within N days" lasts the whole last day."""
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
+class Receipt(models.Model):
+    """A case brought through the API with ``Prefer: respond-async``: checked and stored at
+    once, answered with this receipt's token, and registered moments later together with
+    the other receipts waiting (``services.register_receipts``). The case counts from the
+    moment the receipt was taken. What the case needs is kept here only until it is made."""
+
+    token = models.CharField(max_length=40, unique=True, editable=False)
+    received_at = models.DateTimeField(_("received at"), default=clock.now)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,  # looked up by token only; deleting a user scans the receipts once
+        related_name="+",
+        verbose_name=_("received by"),
+    )
+    intake = models.JSONField(_("the case as received"), default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True, unique=True, editable=False)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, db_index=False, related_name="+", verbose_name=_("case")
+    )
+    refused = models.JSONField(_("why it could not be registered"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("intake receipt")
+        verbose_name_plural = _("intake receipts")
+        indexes = [
+            # The receipts still waiting: a few at most, however many were ever taken.
+            models.Index(fields=["id"], condition=models.Q(processed_at__isnull=True), name="cases_receipts_waiting"),
+        ]
+
+    def __str__(self) -> str:
+        return self.token[:8]
+
+    @property
+    def state(self) -> str:
+        if self.processed_at is None:
+            return "pending"
+        return "refused" if self.case_id is None else "registered"

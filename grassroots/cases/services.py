@@ -4,8 +4,12 @@ together. Views, the API, commands, tasks and tests all call these."""
 
 from __future__ import annotations
 
+import secrets
+import time
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from grassroots import clock
 from grassroots.accounts.choices import Role
+from grassroots.audit.context import Origin, current_origin
 from grassroots.audit.models import Action
-from grassroots.audit.services import record
+from grassroots.audit.services import Entry, record, record_all
 from grassroots.cases import deadlines
 from grassroots.cases.choices import (
     AssignmentMode,
@@ -37,6 +42,7 @@ from grassroots.cases.models import (
     ComplainedParty,
     PackagePlan,
     Petitioner,
+    Receipt,
     RoutingRule,
 )
 from grassroots.cases.signals import case_classified, case_registered
@@ -70,6 +76,31 @@ class ComplainedData:
 # --- intake ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Intake:
+    """One problem brought to intake: everything :func:`register_cases` needs to make its case."""
+
+    kind: str
+    channel: str
+    title: str
+    description: str
+    unit: Unit
+    actor: Any = None
+    category: Category | None = None
+    address: str = ""
+    latitude: Decimal | float | str | None = None
+    longitude: Decimal | float | str | None = None
+    persons: int = 1
+    petitioners: tuple[PetitionerData, ...] = ()
+    is_anonymous: bool = False
+    complained: tuple[ComplainedData, ...] = ()
+    idempotency_key: str | None = None
+    is_urgent: bool = False
+    is_difficult: bool = False
+    registered_at: datetime | None = None
+    origin: Origin | None = None  # where it came from, when not the current request (a receipt)
+
+
 def register_case(
     *,
     actor: Any,
@@ -93,94 +124,94 @@ def register_case(
 ) -> Case:
     """Register a case from any channel. The same ``idempotency_key`` returns the case it
     first made, never a second one."""
-    petitioners = petitioners or []
-    _check_intake(
+    intake = Intake(
+        actor=actor,
         kind=kind,
         channel=channel,
         title=title,
         description=description,
-        persons=persons,
-        petitioners=petitioners,
-        is_anonymous=is_anonymous,
+        unit=unit,
+        category=category,
+        address=address,
         latitude=latitude,
         longitude=longitude,
+        persons=persons,
+        petitioners=tuple(petitioners or ()),
+        is_anonymous=is_anonymous,
+        complained=tuple(complained or ()),
+        idempotency_key=idempotency_key,
+        is_urgent=is_urgent,
+        is_difficult=is_difficult,
+        registered_at=registered_at,
     )
+    return register(intake)
+
+
+def register(intake: Intake) -> Case:
+    """Register one checked-here intake, as :func:`register_case` does."""
+    check_intake(intake)
+    return _register_once(intake)
+
+
+def _register_once(intake: Intake) -> Case:
     try:
-        with transaction.atomic():
-            return _register(
-                actor=actor,
-                kind=kind,
-                channel=channel,
-                title=title.strip(),
-                description=description.strip(),
-                unit=unit,
-                category=category,
-                address=address,
-                latitude=latitude,
-                longitude=longitude,
-                persons=persons,
-                petitioners=petitioners,
-                is_anonymous=is_anonymous,
-                complained=complained or [],
-                idempotency_key=idempotency_key,
-                is_urgent=is_urgent,
-                is_difficult=is_difficult,
-                registered_at=registered_at or clock.now(),
-            )
+        return register_cases([intake])[0]
     except IntegrityError:
         # A key seen before: a retry, or two requests with one key that raced. Almost every
         # key is new, so intake does not ask first — the key's unique index refuses the
         # second case, and rolling back returns the year's number it had taken (no gap).
-        if idempotency_key:
-            existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if intake.idempotency_key:
+            existing = Case.objects.filter(idempotency_key=intake.idempotency_key).first()
             if existing:
                 return existing
         raise
 
 
-def _check_intake(
-    *,
-    kind: str,
-    channel: str,
-    title: str,
-    description: str,
-    persons: int,
-    petitioners: list[PetitionerData],
-    is_anonymous: bool,
-    latitude: Any,
-    longitude: Any,
-) -> None:
+def register_cases(intakes: list[Intake]) -> list[Case]:
+    """Register checked intakes (see :func:`check_intake`) in one transaction: one case
+    each, in order. One problem at the counter and a batch of receipts take this same
+    path; a batch costs one statement per table, not one per case. An idempotency key
+    already used makes the whole batch fail with ``IntegrityError`` and write nothing."""
+    if not intakes:
+        return []
+    with transaction.atomic():
+        return _register(intakes)
+
+
+def check_intake(intake: Intake) -> None:
+    """Raise ``ValidationError`` (field → messages) if the case cannot be registered."""
     errors: dict[str, list[str]] = {}
 
     def fail(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    if kind not in CaseKind.values:
+    petitioners, latitude, longitude = intake.petitioners, intake.latitude, intake.longitude
+    if intake.kind not in CaseKind.values:
         fail("kind", _("Unknown case kind."))
-    if channel not in Channel.values:
+    if intake.channel not in Channel.values:
         fail("channel", _("Unknown channel."))
-    if not title.strip():
+    if not intake.title.strip():
         fail("title", _("A case needs a short title."))
-    if not description.strip():
+    if not intake.description.strip():
         fail("description", _("Describe the problem."))
-    elif len(description) > 4000:
+    elif len(intake.description) > 4000:
         fail("description", _("The description is longer than 4,000 characters."))
-    if persons < 1:
+    if intake.persons < 1:
         fail("persons", _("At least one person raised it."))
     representatives = [p for p in petitioners if p.is_representative]
     if len(representatives) > MAX_REPRESENTATIVES:
         fail("petitioners", _("A group visit names at most five representatives."))
-    if persons > 1 and len(petitioners) > MAX_REPRESENTATIVES and not representatives:
+    if intake.persons > 1 and len(petitioners) > MAX_REPRESENTATIVES and not representatives:
         fail("petitioners", _("For a group visit, name at most five representatives."))
-    if is_anonymous and petitioners:
+    if intake.is_anonymous and petitioners:
         fail("petitioners", _("An anonymous case names no petitioner."))
-    if not is_anonymous and not petitioners and channel not in FOUND_BY_STAFF:
+    if not intake.is_anonymous and not petitioners and intake.channel not in FOUND_BY_STAFF:
         fail("petitioners", _("Name the petitioner, or mark the case anonymous."))
     if any(not p.name.strip() for p in petitioners):
         fail("petitioners", _("Every petitioner needs a name."))
     if (latitude is None) != (longitude is None):
         fail("latitude", _("Give both latitude and longitude, or neither."))
-    elif latitude is not None:
+    elif latitude is not None and longitude is not None:
         if not -90 <= float(latitude) <= 90:
             fail("latitude", _("Latitude must be between -90 and 90."))
         if not -180 <= float(longitude) <= 180:
@@ -189,60 +220,275 @@ def _check_intake(
         raise ValidationError(errors)
 
 
-def _register(
-    *,
-    actor: Any,
-    unit: Unit,
-    petitioners: list[PetitionerData],
-    complained: list[ComplainedData],
-    registered_at: datetime,
-    latitude: Any,
-    longitude: Any,
-    **fields: Any,
-) -> Case:
-    if latitude is not None and longitude is not None:
-        unit = grid_containing(unit, float(longitude), float(latitude)) or unit
-    policy = deadlines.policy_for(fields["kind"], fields["category"])
-    acceptance_due = deadlines.acceptance_due(policy, registered_at)
-    named, posted = _complained_organisations(complained)
-    responsible = coordinator_for(unit)
-    # Recusal (回避): a body complained about, or one a person complained about works in,
-    # never holds the case; the coordinator above it does.
-    while responsible is not None and responsible.pk in named | posted:
-        above = responsible.unit.path[:-SEGMENT_WIDTH]
-        responsible = coordinator_for_path(above) if above else None
-    case = Case.objects.create(
-        responsible=responsible,
-        number=_next_number(registered_at),
-        unit=unit,
-        unit_path=unit.path,
-        policy=policy,
-        registered_at=registered_at,
-        acceptance_due_at=acceptance_due,
-        current_due_at=acceptance_due,
-        latitude=None if latitude is None else Decimal(str(latitude)).quantize(Decimal("0.000001")),
-        longitude=None if longitude is None else Decimal(str(longitude)).quantize(Decimal("0.000001")),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        **fields,
+def _register(intakes: list[Intake]) -> list[Case]:
+    now = clock.now()
+    cases: list[Case] = []
+    workplaces: list[set[int]] = []
+    for intake in intakes:
+        unit = intake.unit
+        if intake.latitude is not None and intake.longitude is not None:
+            unit = grid_containing(unit, float(intake.longitude), float(intake.latitude)) or unit
+        registered_at = intake.registered_at or now
+        policy = deadlines.policy_for(intake.kind, intake.category)
+        acceptance_due = deadlines.acceptance_due(policy, registered_at)
+        named, posted = _complained_organisations(intake.complained)
+        responsible = coordinator_for(unit)
+        # Recusal (回避): a body complained about, or one a person complained about works in,
+        # never holds the case; the coordinator above it does.
+        while responsible is not None and responsible.pk in named | posted:
+            above = responsible.unit.path[:-SEGMENT_WIDTH]
+            responsible = coordinator_for_path(above) if above else None
+        workplaces.append(posted - named)
+        cases.append(
+            Case(
+                responsible=responsible,
+                unit=unit,
+                unit_path=unit.path,
+                policy=policy,
+                registered_at=registered_at,
+                acceptance_due_at=acceptance_due,
+                current_due_at=acceptance_due,
+                latitude=_coordinate(intake.latitude),
+                longitude=_coordinate(intake.longitude),
+                created_by=intake.actor if getattr(intake.actor, "is_authenticated", False) else None,
+                kind=intake.kind,
+                channel=intake.channel,
+                title=intake.title.strip(),
+                description=intake.description.strip(),
+                category=intake.category,
+                address=intake.address,
+                persons=intake.persons,
+                is_anonymous=intake.is_anonymous,
+                idempotency_key=intake.idempotency_key,
+                is_urgent=intake.is_urgent,
+                is_difficult=intake.is_difficult,
+            )
+        )
+    for case, number in zip(cases, _next_numbers([c.registered_at for c in cases]), strict=True):
+        case.number = number
+    Case.objects.bulk_create(cases)
+    born = Petitioner.objects.bulk_create(
+        [
+            Petitioner(case=case, **vars(p))
+            for case, intake in zip(cases, intakes, strict=True)
+            for p in intake.petitioners
+        ]
     )
-    born = Petitioner.objects.bulk_create([Petitioner(case=case, **vars(p)) for p in petitioners])
-    _add_complained(case, complained, posted - named)
+    _add_complained(
+        [
+            (case, intake.complained, posted)
+            for case, intake, posted in zip(cases, intakes, workplaces, strict=True)
+            if intake.complained or posted
+        ]
+    )
     # Creation is the one state change not made by transition(): the row is born registered.
-    event = CaseEvent.objects.create(
-        case=case,
-        kind=Act.REGISTER,
-        actor=case.created_by,
-        organisation=responsible,
-        to_state=State.REGISTERED,
-        is_public=True,
-        payload={"channel": case.channel, "kind": case.kind, "persons": case.persons, "unit": unit.code},
+    events = CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=case,
+                kind=Act.REGISTER,
+                actor=case.created_by,
+                organisation=case.responsible,
+                to_state=State.REGISTERED,
+                is_public=True,
+                payload={"channel": case.channel, "kind": case.kind, "persons": case.persons, "unit": case.unit.code},
+            )
+            for case in cases
+        ]
     )
-    record(Action.CREATE, actor=actor, target=case, detail={"channel": case.channel, "unit": unit.code})
-    case_registered.send(sender=Case, case=case)
-    # What the case was born with, for a caller that answers with the whole case at once
+    record_all(
+        Action.CREATE,
+        [
+            Entry(
+                actor=intake.actor,
+                target=case,
+                detail={"channel": case.channel, "unit": case.unit.code},
+                origin=intake.origin,
+            )
+            for case, intake in zip(cases, intakes, strict=True)
+        ],
+    )
+    case_registered.send(sender=Case, cases=cases)
+    # What each case was born with, for a caller that answers with the whole case at once
     # (see ``as_born``); nothing else reads it, so no later act can make it stale.
-    case._born = (born, event)  # type: ignore[attr-defined]  # a plain attribute of this object
-    return case
+    petitioners_of: dict[int, list[Petitioner]] = {}
+    for petitioner in born:
+        petitioners_of.setdefault(petitioner.case_id, []).append(petitioner)
+    for case, event in zip(cases, events, strict=True):
+        case._born = (petitioners_of.get(case.pk, []), event)  # type: ignore[attr-defined]  # a plain attribute
+    return cases
+
+
+def _coordinate(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
+
+
+# --- receipts: intake answered at once, registered in batches -------------------------------
+
+RECEIPT_BATCH = 200  # receipts registered in one transaction (the year's counter row is held for it)
+_next_wake: float = 0.0  # this process's next moment to enqueue the registrar at once
+_wake_scheduled_for: float = 0.0  # the moment a deferred registrar run was asked for
+
+
+def receive(intake: Intake) -> Receipt:
+    """Check ``intake`` as :func:`register_case` would and keep it as a receipt, to be
+    registered with the others waiting. The same idempotency key returns the receipt it
+    first made."""
+    check_intake(intake)
+    origin = intake.origin or current_origin()
+    key = intake.idempotency_key
+    try:
+        with transaction.atomic():
+            receipt = Receipt.objects.create(
+                token=secrets.token_urlsafe(24),
+                received_at=intake.registered_at or clock.now(),
+                received_by=intake.actor if getattr(intake.actor, "is_authenticated", False) else None,
+                intake=_kept(intake),
+                idempotency_key=key,
+                ip=origin.ip,
+                user_agent=origin.user_agent,
+            )
+            transaction.on_commit(_wake_registrar)
+            return receipt
+    except IntegrityError:
+        existing = Receipt.objects.filter(idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return existing
+
+
+def register_receipts(limit: int = RECEIPT_BATCH) -> int:
+    """Register the oldest receipts still waiting, up to ``limit``, in one transaction;
+    returns how many were taken. Several registrars may run at once: on PostgreSQL each
+    takes receipts the others have not locked."""
+    with transaction.atomic():
+        receipts = list(
+            Receipt.objects.filter(processed_at__isnull=True)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("received_by")
+            .order_by("id")[:limit]
+        )
+        if not receipts:
+            return 0
+        intakes, refused = _intakes_of(receipts)
+        keys = [i.idempotency_key for i in intakes.values() if i.idempotency_key]
+        # A key a direct request used meanwhile (or a retried receipt's) has its case.
+        made = dict(Case.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk")) if keys else {}
+        fresh = [r for r in receipts if r.pk in intakes and intakes[r.pk].idempotency_key not in made]
+        try:
+            cases = register_cases([intakes[r.pk] for r in fresh])  # a savepoint of its own
+        except IntegrityError:  # a key taken by a direct request in the meantime: one by one
+            cases = [_register_once(intakes[r.pk]) for r in fresh]
+        case_of = {r.pk: case.pk for r, case in zip(fresh, cases, strict=True)}
+        now = clock.now()
+        for receipt in receipts:
+            key = intakes[receipt.pk].idempotency_key if receipt.pk in intakes else None
+            receipt.case_id = case_of.get(receipt.pk) or made.get(key or "")
+            receipt.refused = refused.get(receipt.pk)
+            receipt.processed_at = now
+            receipt.intake = {}  # the case holds it now; a receipt keeps no personal data
+        Receipt.objects.bulk_update(receipts, ["case", "refused", "processed_at", "intake"])
+    return len(receipts)
+
+
+def _wake_registrar() -> None:
+    """Have the task worker register receipts soon after this one committed: at once at
+    most once a second per process, else once at the end of that second — so a burst
+    enqueues a few tasks a second, not one per receipt, and no receipt waits for the
+    minute's sweep."""
+    global _next_wake, _wake_scheduled_for
+    from grassroots.cases.tasks import register_waiting_receipts
+
+    now = time.monotonic()
+    if now >= _next_wake:
+        _next_wake = now + 1.0
+        register_waiting_receipts.enqueue()
+    elif _wake_scheduled_for != _next_wake:
+        _wake_scheduled_for = _next_wake
+        at = clock.now() + timedelta(seconds=_next_wake - now)
+        register_waiting_receipts.using(run_after=at).enqueue()
+
+
+def _kept(intake: Intake) -> dict[str, Any]:
+    """``intake`` as the receipt keeps it: plain values and primary keys."""
+    return {
+        "kind": intake.kind,
+        "channel": intake.channel,
+        "title": intake.title,
+        "description": intake.description,
+        "unit": intake.unit.pk,
+        "category": intake.category.pk if intake.category else None,
+        "address": intake.address,
+        "latitude": None if intake.latitude is None else str(intake.latitude),
+        "longitude": None if intake.longitude is None else str(intake.longitude),
+        "persons": intake.persons,
+        "petitioners": [vars(p) for p in intake.petitioners],
+        "is_anonymous": intake.is_anonymous,
+        "complained": [
+            {
+                "person": c.person.pk if c.person else None,
+                "organisation": c.organisation.pk if c.organisation else None,
+                "description": c.description,
+            }
+            for c in intake.complained
+        ],
+        "is_urgent": intake.is_urgent,
+        "is_difficult": intake.is_difficult,
+    }
+
+
+def _intakes_of(receipts: list[Receipt]) -> tuple[dict[int, Intake], dict[int, dict[str, list[str]]]]:
+    """The intake of each receipt, read back with one statement per table; and, for any
+    that can no longer be registered (its place or category gone since), why not."""
+    kept = [r.intake for r in receipts]
+    units = Unit.objects.defer("boundary").in_bulk({k["unit"] for k in kept})
+    categories = {c.pk: c for c in categories_by_code().values()}
+    complained = [c for k in kept for c in k["complained"]]
+    persons = Person.objects.in_bulk({c["person"] for c in complained if c["person"]})
+    organisations = Organisation.objects.in_bulk({c["organisation"] for c in complained if c["organisation"]})
+    intakes: dict[int, Intake] = {}
+    refused: dict[int, dict[str, list[str]]] = {}
+    for receipt, k in zip(receipts, kept, strict=True):
+        unit = units.get(k["unit"])
+        category = categories.get(k["category"]) if k["category"] else None
+        if unit is None or (k["category"] and category is None):
+            refused[receipt.pk] = {"unit" if unit is None else "category": [_("It no longer exists.")]}
+            continue
+        intake = Intake(
+            actor=receipt.received_by,
+            kind=k["kind"],
+            channel=k["channel"],
+            title=k["title"],
+            description=k["description"],
+            unit=unit,
+            category=category,
+            address=k["address"],
+            latitude=k["latitude"],
+            longitude=k["longitude"],
+            persons=k["persons"],
+            petitioners=tuple(PetitionerData(**p) for p in k["petitioners"]),
+            is_anonymous=k["is_anonymous"],
+            complained=tuple(
+                ComplainedData(
+                    person=persons.get(c["person"]),
+                    organisation=organisations.get(c["organisation"]),
+                    description=c["description"],
+                )
+                for c in k["complained"]
+            ),
+            idempotency_key=receipt.idempotency_key,
+            is_urgent=k["is_urgent"],
+            is_difficult=k["is_difficult"],
+            registered_at=receipt.received_at,
+            origin=Origin(channel="api", ip=receipt.ip, user_agent=receipt.user_agent),
+        )
+        try:
+            check_intake(intake)
+        except ValidationError as error:
+            refused[receipt.pk] = {f: [str(m) for m in ms] for f, ms in error.message_dict.items()}
+            continue
+        intakes[receipt.pk] = intake
+    return intakes, refused
 
 
 def as_born(case: Case) -> Case:
@@ -265,7 +511,7 @@ def _as_read(queryset: Any, rows: list[Any]) -> Any:
     return queryset
 
 
-def _complained_organisations(complained: list[ComplainedData]) -> tuple[set[int], set[int]]:
+def _complained_organisations(complained: tuple[ComplainedData, ...]) -> tuple[set[int], set[int]]:
     """The organisations named as complained about, and those a named person holds a post in."""
     named = {c.organisation.pk for c in complained if c.organisation}
     persons = [c.person.pk for c in complained if c.person]
@@ -275,31 +521,40 @@ def _complained_organisations(complained: list[ComplainedData]) -> tuple[set[int
     return named, posted
 
 
-def _add_complained(case: Case, complained: list[ComplainedData], workplaces: set[int]) -> None:
+def _add_complained(rows: list[tuple[Case, tuple[ComplainedData, ...], set[int]]]) -> None:
     """Name who is complained about; a named person's organisations are hidden from too."""
-    rows = [
-        ComplainedParty(case=case, person=c.person, organisation=c.organisation, description=c.description)
-        for c in complained
-    ]
-    rows += [
-        ComplainedParty(case=case, organisation_id=oid, description=_("organisation of a person complained about"))
-        for oid in sorted(workplaces)
-    ]
-    ComplainedParty.objects.bulk_create(rows)
+    parties = []
+    for case, complained, workplaces in rows:
+        parties += [
+            ComplainedParty(case=case, person=c.person, organisation=c.organisation, description=c.description)
+            for c in complained
+        ]
+        parties += [
+            ComplainedParty(case=case, organisation_id=oid, description=_("organisation of a person complained about"))
+            for oid in sorted(workplaces)
+        ]
+    ComplainedParty.objects.bulk_create(parties)
 
 
-def _next_number(at: datetime) -> str:
-    year = timezone.localtime(at).year
-    # One statement takes the row lock, bumps and reads back: intake's hottest row is held
-    # for the rest of the transaction only, and costs one round trip, not three.
+def _next_numbers(moments: list[datetime]) -> list[str]:
+    """The next case numbers, one per moment, counted within each moment's year."""
+    years = [timezone.localtime(at).year for at in moments]
+    wanted = Counter(years)
+    taken: dict[int, Iterator[int]] = {}
     table = CaseCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])  # noqa: S608
-        row = cursor.fetchone()
-    if row is None:  # the year's first case
-        CaseCounter.objects.get_or_create(year=year)
-        return _next_number(at)
-    return f"{year}{row[0]:07d}"
+    for year, count in sorted(wanted.items()):
+        # One statement takes the row lock, bumps and reads back: intake's hottest row is
+        # held for the rest of the transaction only, and costs one round trip for a batch.
+        with connection.cursor() as cursor:
+            sql = f"UPDATE {table} SET last = last + %s WHERE year = %s RETURNING last"  # noqa: S608
+            cursor.execute(sql, [count, year])
+            row = cursor.fetchone()
+            if row is None:  # the year's first case
+                CaseCounter.objects.get_or_create(year=year)
+                cursor.execute(sql, [count, year])
+                row = cursor.fetchone()
+        taken[year] = iter(range(row[0] - count + 1, row[0] + 1))
+    return [f"{year}{next(taken[year]):07d}" for year in years]
 
 
 def grid_containing(unit: Unit, lon: float, lat: float) -> Unit | None:

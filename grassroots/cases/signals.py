@@ -5,7 +5,7 @@ Sent inside the operation's transaction, so a receiver's writes commit or roll b
 
 from django.dispatch import Signal
 
-# case: the new Case
+# cases: the new Cases, registered together (one, or a batch of receipts)
 case_registered = Signal()
 # case: the Case; category: the new Category; actor: who classified it
 case_classified = Signal()

@@ -1,7 +1,8 @@
-"""Background work of the closed loop: deadline warnings."""
+"""Background work of the closed loop: deadline warnings, and registering intake receipts."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from django.db.models import Q
@@ -12,6 +13,7 @@ from django_tasks import task
 from grassroots import clock
 from grassroots.accounts.models import Notification, User
 from grassroots.cases.models import Case
+from grassroots.cases.services import RECEIPT_BATCH, register_receipts
 from grassroots.org.models import Post
 
 SWEEP_EVERY = timedelta(hours=1)
@@ -87,3 +89,23 @@ def _warn(candidates: list[Case], now: datetime) -> None:
 def sweep_deadlines() -> int:
     """The sweep as a background task; ``grassroots serve`` enqueues it every hour."""
     return sweep_deadlines_now()
+
+
+RECEIPTS_FOR_AT_MOST = 30.0  # seconds one run keeps registering before it hands over
+
+
+@task()
+def register_waiting_receipts() -> int:
+    """Register the receipts waiting, a batch at a time, until none are left (or for half
+    a minute, then again in a new run); intake enqueues it, and ``grassroots serve`` each
+    minute in case a run was lost."""
+    started = time.monotonic()
+    total = 0
+    while True:
+        taken = register_receipts()
+        total += taken
+        if taken < RECEIPT_BATCH:
+            return total
+        if time.monotonic() - started > RECEIPTS_FOR_AT_MOST:
+            register_waiting_receipts.enqueue()
+            return total

@@ -13,6 +13,7 @@ from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.cases import services
 from grassroots.cases.choices import AssignmentMode, CaseKind, Channel, Feedback, State
+from grassroots.cases.deadlines import CALENDARS
 from grassroots.cases.models import CalendarDay, Case, Category, RoutingRule
 from grassroots.cases.services import PetitionerData
 from grassroots.demo.county import DemoCounty
@@ -170,6 +171,7 @@ def build_calendar() -> None:
         [CalendarDay(day=d, is_working_day=False, name=n) for d, n in HOLIDAYS_2026]
         + [CalendarDay(day=d, is_working_day=True, name=n) for d, n in MAKEUP_DAYS_2026]
     )
+    CALENDARS.forget()  # a bulk insert sends no save signal
 
 
 def build_routing(demo: DemoCounty) -> None:

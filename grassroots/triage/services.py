@@ -118,20 +118,25 @@ def _routed_to(category: Category, unit: Unit | None, kind: str) -> Organisation
 # --- recording what was suggested and what staff chose ------------------------------------------
 
 
-def on_registered(sender: Any, case: Case, **kwargs: Any) -> None:
-    made = suggest(case.title, case.description, route=False)  # intake's hot path: no routing
-    if not made.items:
-        return
-    first = made.items[0].category
-    Suggestion.objects.create(
-        case=case,
-        source=made.source,
-        model=made.model,
-        suggested=[{"category": s.category.code, "probability": s.probability} for s in made.items],
-        first=first,
-        chosen=case.category,
-        taken=(case.category_id == first.pk) if case.category_id else None,
-    )
+def on_registered(sender: Any, cases: list[Case], **kwargs: Any) -> None:
+    rows = []
+    for case in cases:
+        made = suggest(case.title, case.description, route=False)  # intake's hot path: no routing
+        if not made.items:
+            continue
+        first = made.items[0].category
+        rows.append(
+            Suggestion(
+                case=case,
+                source=made.source,
+                model=made.model,
+                suggested=[{"category": s.category.code, "probability": s.probability} for s in made.items],
+                first=first,
+                chosen=case.category,
+                taken=(case.category_id == first.pk) if case.category_id else None,
+            )
+        )
+    Suggestion.objects.bulk_create(rows)
 
 
 def on_classified(sender: Any, case: Case, category: Category, **kwargs: Any) -> None:

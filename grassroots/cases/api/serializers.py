@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from grassroots.cases.choices import AssignmentMode, CaseKind, Channel, Feedback, ReviewOutcome
-from grassroots.cases.models import Assignment, Case, CaseEvent, Category, Petitioner
+from grassroots.cases.models import Assignment, Case, CaseEvent, Category, Petitioner, Receipt
 from grassroots.cases.services import categories_by_code
 from grassroots.org.models import Organisation, Person, Unit
 from grassroots.web.api import ModelSerializer, Serializer
@@ -179,6 +180,24 @@ class CaseIntakeSerializer(Serializer):
         if paths is not None and not any(str(unit.path).startswith(p) for p in paths):
             raise serializers.ValidationError(f"Object with code={unit.code} does not exist.")
         return unit
+
+
+class ReceiptSerializer(ModelSerializer[Receipt]):
+    """A receipt: ``pending`` until registered, then the case's number (or, ``refused``,
+    why it could not be registered, field by field)."""
+
+    url = serializers.SerializerMethodField()
+    state = serializers.ChoiceField(choices=["pending", "registered", "refused"], read_only=True)
+    case = serializers.SlugRelatedField[Case](slug_field="number", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Receipt
+        fields = ["token", "url", "state", "received_at", "processed_at", "case", "refused"]
+
+    def get_url(self, receipt: Receipt) -> str:
+        path = reverse("receipt-detail", kwargs={"token": receipt.token})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class VersionedInput(serializers.Serializer[Any]):

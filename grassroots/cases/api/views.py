@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,9 +22,27 @@ from grassroots.audit.services import record
 from grassroots.cases import services
 from grassroots.cases.api import serializers as s
 from grassroots.cases.filters import CaseFilter, without
-from grassroots.cases.models import Case, Category
+from grassroots.cases.models import Case, Category, Receipt
 from grassroots.cases.services import ComplainedData, PetitionerData
 from grassroots.web.pagination import KeysetPagination
+
+
+def prefers_async(request: Request) -> bool:
+    """Whether the client asked ``Prefer: respond-async`` (RFC 7240: preferences are
+    comma-separated, names case-insensitive, parameters after a semicolon)."""
+    wanted = request.headers.get("Prefer", "")
+    return any(p.split(";")[0].split("=")[0].strip().lower() == "respond-async" for p in wanted.split(","))
+
+
+class ReceiptView(generics.RetrieveAPIView[Receipt]):
+    """A receipt of an intake answered at once: pending, then the case it became (or why
+    it could not be registered). Only its receiver may read it."""
+
+    serializer_class = s.ReceiptSerializer
+    lookup_field = "token"
+
+    def get_queryset(self) -> Any:
+        return Receipt.objects.filter(received_by_id=self.request.user.pk).select_related("case")
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet[Category]):
@@ -273,22 +291,31 @@ class CaseViewSet(
 
     @extend_schema(
         request=s.CaseIntakeSerializer,
-        responses={201: s.CaseDetailSerializer, 200: s.CaseDetailSerializer},
+        responses={201: s.CaseDetailSerializer, 200: s.CaseDetailSerializer, 202: s.ReceiptSerializer},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
-                description="Retrying with the same key returns the same case.",
-            )
+                description="Retrying with the same key returns the same case (or receipt).",
+            ),
+            OpenApiParameter(
+                "Prefer",
+                str,
+                OpenApiParameter.HEADER,
+                enum=["respond-async"],
+                description=(
+                    "respond-async (RFC 7240): the case is checked and kept at once, answered 202 with a "
+                    "receipt, and registered within seconds; ask the receipt's url for its number."
+                ),
+            ),
         ],
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        intake = s.CaseIntakeSerializer(data=request.data, context=self.get_serializer_context())
-        intake.is_valid(raise_exception=True)
-        d = intake.validated_data
-        key = request.headers.get("Idempotency-Key") or None
-        case = services.register_case(
+        form = s.CaseIntakeSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        intake = services.Intake(
             actor=request.user,
             kind=d["kind"],
             channel=d["channel"],
@@ -303,10 +330,16 @@ class CaseViewSet(
             is_anonymous=d["is_anonymous"],
             is_urgent=d["is_urgent"],
             is_difficult=d["is_difficult"],
-            petitioners=[PetitionerData(**p) for p in d["petitioners"]],
-            complained=[ComplainedData(**c) for c in d["complained"]],
-            idempotency_key=key,
+            petitioners=tuple(PetitionerData(**p) for p in d["petitioners"]),
+            complained=tuple(ComplainedData(**c) for c in d["complained"]),
+            idempotency_key=request.headers.get("Idempotency-Key") or None,
         )
+        if prefers_async(request):
+            receipt = services.receive(intake)
+            answer = s.ReceiptSerializer(receipt, context=self.get_serializer_context()).data
+            headers = {"Location": answer["url"], "Preference-Applied": "respond-async"}
+            return Response(answer, status=status.HTTP_202_ACCEPTED, headers=headers)
+        case = services.register(intake)
         # A case made by an earlier request with this key carries no ``_born``: a retry,
         # answered 200 with the case as it stands now.
         existed = not hasattr(case, "_born")

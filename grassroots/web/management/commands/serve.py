@@ -95,6 +95,7 @@ class Command(BaseCommand):
                         if now >= next_fold:
                             _enqueue_fold()
                             _enqueue_pending_reports()
+                            _enqueue_receipts()
                             _enqueue_seal()
                             next_fold = now + settings.FOLD_EVERY_SECONDS
                     except DatabaseError as error:  # the database restarting: try again shortly
@@ -132,6 +133,14 @@ def _enqueue_pending_reports() -> None:
     from grassroots.open311.tasks import make_pending
 
     make_pending.enqueue()
+
+
+def _enqueue_receipts() -> None:
+    """Each minute, register any intake receipt whose wake-up was lost; each receipt is
+    registered once, however many registrars run."""
+    from grassroots.cases.tasks import register_waiting_receipts
+
+    register_waiting_receipts.enqueue()
 
 
 def _enqueue_seal() -> None:

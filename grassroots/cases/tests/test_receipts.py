@@ -1,0 +1,136 @@
+"""Intake answered at once: a hotline's burst is taken as receipts (``Prefer: respond-async``)
+and registered moments later, in batches, as the same cases direct intake makes."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from grassroots.audit.models import Action, AuditEntry
+from grassroots.cases import services
+from grassroots.cases.models import Case, CaseEvent, Receipt
+from grassroots.cases.tests.test_api import SEWER, post
+from grassroots.triage.models import Suggestion
+
+pytestmark = pytest.mark.django_db
+
+ASYNC = {"HTTP_PREFER": "respond-async"}
+
+
+def run_the_worker() -> None:
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)  # the task worker closes connections, as a real worker does
+def test_a_burst_is_answered_with_receipts_and_registered_as_direct_intake_would(
+    world, client, django_capture_on_commit_callbacks
+):
+    client.force_login(world.county_staff)
+    direct = post(client, "/api/v1/cases/", SEWER).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            post(client, "/api/v1/cases/", {**SEWER, "title": f"污水管破损 {i}"}, HTTP_USER_AGENT="hotline/2", **ASYNC)
+            for i in range(3)
+        ]
+    for answer in answers:
+        assert answer.status_code == 202, answer.json()
+        assert answer["Preference-Applied"] == "respond-async"
+        assert answer["Location"] == answer.json()["url"]
+        assert answer.json()["state"] == "pending" and answer.json()["case"] is None
+    assert Case.objects.count() == 1  # taken, not yet registered
+    assert client.get(answers[0]["Location"]).json()["state"] == "pending"
+    # The receipts woke the task worker; a burst wakes it a few times a second, not once a receipt.
+    assert 1 <= DBTaskResult.objects.filter(task_path__endswith="register_waiting_receipts").count() <= 2
+
+    run_the_worker()
+
+    read = [client.get(a["Location"]).json() for a in answers]
+    assert [r["state"] for r in read] == ["registered"] * 3
+    numbers = [r["case"] for r in read]
+    assert [int(n) for n in numbers] == [int(direct["number"]) + i for i in (1, 2, 3)]  # in the order taken
+    for receipt, number in zip(Receipt.objects.order_by("id"), numbers, strict=True):
+        case = Case.objects.get(number=number)
+        assert receipt.intake == {}  # the case holds the petitioner now, the receipt nothing
+        assert case.registered_at == receipt.received_at  # deadlines count from the call
+        assert case.created_by == world.county_staff
+        assert case.responsible.code == direct["responsible"]
+        assert case.petitioners.get().phone == "13512345678"
+        assert CaseEvent.objects.get(case=case).kind == "register"
+        assert Suggestion.objects.filter(case=case).exists()
+        entry = AuditEntry.objects.get(action=Action.CREATE, target_type="cases.case", target_id=str(case.pk))
+        assert (entry.actor, entry.channel, entry.user_agent) == (world.county_staff, "api", "hotline/2")
+    detail = client.get(f"/api/v1/cases/{numbers[0]}/").json()
+    assert detail["acceptance_due_at"] is not None and detail["petitioners"][0]["phone"] == "135****5678"
+
+
+def test_bad_input_is_refused_at_once_and_nothing_is_kept(world, client):
+    client.force_login(world.county_staff)
+    refused = post(client, "/api/v1/cases/", {**SEWER, "unit": "nowhere", "petitioners": []}, **ASYNC)
+    assert refused.status_code == 400 and set(refused.json()) == {"unit"}
+    refused = post(client, "/api/v1/cases/", {**SEWER, "petitioners": []}, **ASYNC)
+    assert refused.json() == {"petitioners": ["Name the petitioner, or mark the case anonymous."]}
+    assert not Receipt.objects.exists()
+
+
+def test_a_retried_receipt_is_the_same_receipt_and_becomes_one_case(world, client):
+    client.force_login(world.county_staff)
+    first = post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="call-77", **ASYNC)
+    again = post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="call-77", **ASYNC)
+    assert again.status_code == 202 and again.json()["token"] == first.json()["token"]
+    assert services.register_receipts() == 1
+    number = client.get(first["Location"]).json()["case"]
+    # The same key sent directly afterwards finds the case the receipt became.
+    direct = post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="call-77")
+    assert direct.status_code == 200 and direct.json()["number"] == number
+    assert Case.objects.count() == 1
+
+
+def test_a_key_used_directly_before_the_receipt_is_registered_leaves_one_case(world, client):
+    client.force_login(world.county_staff)
+    waiting = post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="call-78", **ASYNC)
+    other = post(client, "/api/v1/cases/", {**SEWER, "title": "另一件"}, **ASYNC)
+    direct = post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="call-78")
+    assert direct.status_code == 201
+    assert services.register_receipts() == 2
+    assert client.get(waiting["Location"]).json()["case"] == direct.json()["number"]
+    assert client.get(other["Location"]).json()["state"] == "registered"
+    assert Case.objects.count() == 2
+
+
+def test_a_receipt_whose_place_is_gone_is_refused_with_the_reason(world, client):
+    client.force_login(world.county_staff)
+    post(client, "/api/v1/cases/", SEWER, **ASYNC)
+    receipt = Receipt.objects.get()
+    receipt.intake = {**receipt.intake, "unit": 10**9}  # as if the unit was deleted meanwhile
+    receipt.save()
+    assert services.register_receipts() == 1
+    read = client.get(f"/api/v1/receipts/{receipt.token}/").json()
+    assert read["state"] == "refused" and read["refused"] == {"unit": ["It no longer exists."]}
+    assert read["case"] is None and not Case.objects.exists()
+
+
+def test_only_the_receiver_reads_a_receipt(world, client):
+    client.force_login(world.county_staff)
+    location = post(client, "/api/v1/cases/", SEWER, **ASYNC)["Location"]
+    client.force_login(world.outsider)
+    assert client.get(location).status_code == 404
+    client.logout()
+    assert client.get(location).status_code in (401, 403)
+
+
+def test_a_batch_costs_the_same_statements_however_many_receipts_it_holds(world, client):
+    client.force_login(world.county_staff)
+
+    def statements_to_register(n: int) -> int:
+        for i in range(n):
+            post(client, "/api/v1/cases/", {**SEWER, "title": f"批量 {i}"}, **ASYNC)
+        with CaptureQueriesContext(connection) as ctx:
+            assert services.register_receipts() == n
+        return len(ctx.captured_queries)
+
+    statements_to_register(2)  # the memos filled
+    assert statements_to_register(3) == statements_to_register(12)
+    assert Case.objects.count() == 17 and not Receipt.objects.filter(processed_at__isnull=True).exists()
