@@ -19,6 +19,7 @@ from grassroots.cases.models import (
     Receipt,
     RoutingRule,
 )
+from grassroots.cases.services import with_case_numbers
 
 
 @admin.register(Category)
@@ -132,9 +133,14 @@ class ReceiptAdmin(admin.ModelAdmin[Receipt]):
     list_display = ["__str__", "received_at", "received_by", "status", "case", "processed_at"]
     list_filter = [("processed_at", admin.EmptyFieldListFilter)]
     fields = ["received_at", "received_by", "ip", "user_agent", "case", "refused", "processed_at"]
+    readonly_fields = ["case"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("received_by", "case")
+        return with_case_numbers(super().get_queryset(request).select_related("received_by"))
+
+    @admin.display(description=_("case"))
+    def case(self, receipt: Receipt) -> str:
+        return getattr(receipt, "case_number", None) or "-"
 
     @admin.display(description=_("state"))
     def status(self, receipt: Receipt) -> str:

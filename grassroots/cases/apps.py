@@ -12,7 +12,7 @@ class CasesConfig(AppConfig):
 
         from grassroots.cases.deadlines import CALENDARS, CURRENT_POLICIES
         from grassroots.cases.models import CalendarDay, Category, DeadlinePolicy
-        from grassroots.cases.services import CATEGORIES, COORDINATORS
+        from grassroots.cases.services import CATEGORIES, COORDINATORS, UNITS
         from grassroots.org.models import Organisation, Unit
 
         # What intake remembers is forgotten at once when it changes in this process.
@@ -21,6 +21,7 @@ class CasesConfig(AppConfig):
             (CalendarDay, CALENDARS),
             (Organisation, COORDINATORS),
             (Unit, COORDINATORS),
+            (Unit, UNITS),
             (Category, CATEGORIES),
         ):
             for signal in (post_save, post_delete):

@@ -502,7 +502,9 @@ class Receipt(models.Model):
     """A case brought through the API with ``Prefer: respond-async``: checked and stored at
     once, answered with this receipt's token, and registered moments later together with
     the other receipts waiting (``services.register_receipts``). The case counts from the
-    moment the receipt was taken. What the case needs is kept here only until it is made."""
+    moment the receipt was taken and carries the receipt's idempotency key (the client's,
+    or one made from the token), which is how a receipt finds its case. What the case
+    needs is kept here only until it is made."""
 
     token = models.CharField(max_length=40, unique=True, editable=False)
     received_at = models.DateTimeField(_("received at"), default=clock.now)
@@ -516,12 +518,9 @@ class Receipt(models.Model):
         verbose_name=_("received by"),
     )
     intake = models.JSONField(_("the case as received"), default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=128, null=True, blank=True, unique=True, editable=False)
+    idempotency_key = models.CharField(max_length=128, unique=True, editable=False)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
-    case = models.ForeignKey(
-        Case, on_delete=models.SET_NULL, null=True, blank=True, db_index=False, related_name="+", verbose_name=_("case")
-    )
     refused = models.JSONField(_("why it could not be registered"), null=True, blank=True)
     processed_at = models.DateTimeField(_("registered at"), null=True, blank=True)
 
@@ -540,4 +539,4 @@ class Receipt(models.Model):
     def state(self) -> str:
         if self.processed_at is None:
             return "pending"
-        return "refused" if self.case_id is None else "registered"
+        return "refused" if self.refused else "registered"

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -336,11 +337,12 @@ def receive(intake: Intake) -> Receipt:
     first made."""
     check_intake(intake)
     origin = intake.origin or current_origin()
-    key = intake.idempotency_key
+    token = secrets.token_urlsafe(24)
+    key = intake.idempotency_key or f"receipt:{token}"
     try:
         with transaction.atomic():
             receipt = Receipt.objects.create(
-                token=secrets.token_urlsafe(24),
+                token=token,
                 received_at=intake.registered_at or clock.now(),
                 received_by=intake.actor if getattr(intake.actor, "is_authenticated", False) else None,
                 intake=_kept(intake),
@@ -351,7 +353,7 @@ def receive(intake: Intake) -> Receipt:
             transaction.on_commit(_wake_registrar)
             return receipt
     except IntegrityError:
-        existing = Receipt.objects.filter(idempotency_key=key).first() if key else None
+        existing = Receipt.objects.filter(idempotency_key=key).first()
         if existing is None:
             raise
         return existing
@@ -371,24 +373,29 @@ def register_receipts(limit: int = RECEIPT_BATCH) -> int:
         if not receipts:
             return 0
         intakes, refused = _intakes_of(receipts)
-        keys = [i.idempotency_key for i in intakes.values() if i.idempotency_key]
         # A key a direct request used meanwhile (or a retried receipt's) has its case.
-        made = dict(Case.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk")) if keys else {}
-        fresh = [r for r in receipts if r.pk in intakes and intakes[r.pk].idempotency_key not in made]
+        keys = [r.idempotency_key for r in receipts if r.pk in intakes]
+        made = set(Case.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+        fresh = [intakes[r.pk] for r in receipts if r.pk in intakes and r.idempotency_key not in made]
         try:
-            cases = register_cases([intakes[r.pk] for r in fresh])  # a savepoint of its own
+            register_cases(fresh)  # a savepoint of its own
         except IntegrityError:  # a key taken by a direct request in the meantime: one by one
-            cases = [_register_once(intakes[r.pk]) for r in fresh]
-        case_of = {r.pk: case.pk for r, case in zip(fresh, cases, strict=True)}
+            for intake in fresh:
+                _register_once(intake)
+        # The case holds what the receipt kept (its petitioner): the receipt keeps nothing.
         now = clock.now()
-        for receipt in receipts:
-            key = intakes[receipt.pk].idempotency_key if receipt.pk in intakes else None
-            receipt.case_id = case_of.get(receipt.pk) or made.get(key or "")
-            receipt.refused = refused.get(receipt.pk)
-            receipt.processed_at = now
-            receipt.intake = {}  # the case holds it now; a receipt keeps no personal data
-        Receipt.objects.bulk_update(receipts, ["case", "refused", "processed_at", "intake"])
+        done = Receipt.objects.filter(pk__in=[r.pk for r in receipts if r.pk not in refused])
+        done.update(processed_at=now, intake={})
+        for pk, why in refused.items():
+            Receipt.objects.filter(pk=pk).update(processed_at=now, intake={}, refused=why)
     return len(receipts)
+
+
+def with_case_numbers(receipts: QuerySet[Receipt]) -> QuerySet[Receipt]:
+    """``receipts`` each with the number of the case it became (``case_number``), read
+    together by the idempotency key the case carries."""
+    case = Case.objects.filter(idempotency_key=OuterRef("idempotency_key")).values("number")[:1]
+    return receipts.annotate(case_number=Subquery(case))
 
 
 def _wake_registrar() -> None:
@@ -603,6 +610,16 @@ CATEGORIES: Memo[dict[str, Category]] = Memo("categories by code")
 def categories_by_code() -> dict[str, Category]:
     """Every category (active or not) by its code, each with its parent."""
     return CATEGORIES.get("all", lambda: {c.code: c for c in Category.objects.select_related("parent")})
+
+
+# Every intake names its place by code; units are added, renamed or moved by an import or
+# an administrator, rarely (the memo's rules: grassroots.memo).
+UNITS: Memo[Unit | None] = Memo("units by code")
+
+
+def unit_by_code(code: str) -> Unit | None:
+    """The unit with ``code`` (without its boundary, which only placing a point reads)."""
+    return UNITS.get(code, lambda: Unit.objects.defer("boundary").filter(code=code).first())
 
 
 # Every intake routes its case to a coordinator; which organisation coordinates a unit

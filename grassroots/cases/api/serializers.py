@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from grassroots.cases.choices import AssignmentMode, CaseKind, Channel, Feedback, ReviewOutcome
 from grassroots.cases.models import Assignment, Case, CaseEvent, Category, Petitioner, Receipt
-from grassroots.cases.services import categories_by_code
+from grassroots.cases.services import categories_by_code, unit_by_code
 from grassroots.org.models import Organisation, Person, Unit
 from grassroots.web.api import ModelSerializer, Serializer
 
@@ -152,13 +152,26 @@ class CategoryCodeField(serializers.SlugRelatedField[Category]):
         return category
 
 
+class UnitCodeField(serializers.SlugRelatedField[Unit]):
+    """A place named by its code, found among the units intake remembers."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="code", queryset=Unit.objects.defer("boundary"), **kwargs)
+
+    def to_internal_value(self, data: Any) -> Unit:
+        unit = unit_by_code(data) if isinstance(data, str) and len(data) <= 64 else None
+        if unit is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        return unit
+
+
 class CaseIntakeSerializer(Serializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices)
     channel = serializers.ChoiceField(choices=Channel.choices)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=4000)
     # A grid's boundary can be a long polygon; a point is placed by a query of its own.
-    unit = serializers.SlugRelatedField[Unit](slug_field="code", queryset=Unit.objects.defer("boundary"))
+    unit = UnitCodeField()
     category = CategoryCodeField(required=False, allow_null=True)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     latitude = serializers.DecimalField(
@@ -188,7 +201,7 @@ class ReceiptSerializer(ModelSerializer[Receipt]):
 
     url = serializers.SerializerMethodField()
     state = serializers.ChoiceField(choices=["pending", "registered", "refused"], read_only=True)
-    case = serializers.SlugRelatedField[Case](slug_field="number", read_only=True, allow_null=True)
+    case = serializers.SerializerMethodField(help_text="The number of the case it became, once registered.")
 
     class Meta:
         model = Receipt
@@ -198,6 +211,14 @@ class ReceiptSerializer(ModelSerializer[Receipt]):
         path = reverse("receipt-detail", kwargs={"token": receipt.token})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
+
+    def get_case(self, receipt: Receipt) -> str | None:
+        if receipt.state != "registered":
+            return None
+        if hasattr(receipt, "case_number"):  # read with the receipt (``with_case_numbers``)
+            number: str | None = receipt.case_number
+            return number
+        return Case.objects.filter(idempotency_key=receipt.idempotency_key).values_list("number", flat=True).first()
 
 
 class VersionedInput(serializers.Serializer[Any]):

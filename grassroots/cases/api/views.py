@@ -23,7 +23,7 @@ from grassroots.cases import services
 from grassroots.cases.api import serializers as s
 from grassroots.cases.filters import CaseFilter, without
 from grassroots.cases.models import Case, Category, Receipt
-from grassroots.cases.services import ComplainedData, PetitionerData
+from grassroots.cases.services import ComplainedData, PetitionerData, with_case_numbers
 from grassroots.web.pagination import KeysetPagination
 
 
@@ -42,7 +42,7 @@ class ReceiptView(generics.RetrieveAPIView[Receipt]):
     lookup_field = "token"
 
     def get_queryset(self) -> Any:
-        return Receipt.objects.filter(received_by_id=self.request.user.pk).select_related("case")
+        return with_case_numbers(Receipt.objects.filter(received_by_id=self.request.user.pk))
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet[Category]):
