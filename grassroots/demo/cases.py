@@ -200,6 +200,7 @@ def build_cases(demo: DemoCounty, today: date | None = None) -> None:
     villages = list(demo.villages)
     categories = {c.code: c for c in Category.objects.all()}
     _lixian_story(demo, users, today)
+    _hotline_burst(demo, users, today)
     for i in range(120):
         category, kind, channel, title, description = PROBLEMS[i % len(PROBLEMS)]
         village = rng.choice(villages)
@@ -298,6 +299,51 @@ def _progress(case: Case, demo: DemoCounty, rng: random.Random, day: date, today
 def _department_for(case: Case, demo: DemoCounty) -> Organisation:
     code = ROUTES.get(case.category.code if case.category else "", "lx-zjj")
     return demo.bodies[code]
+
+
+# The morning after a rainstorm the county's 12345 platform forwards its calls in a burst,
+# each answered with a receipt at once (``Prefer: respond-async``) and registered by the task
+# worker moments later (``services.register_receipts``).
+STORM_CALLS = [
+    ("drainage", "暴雨后小区地下车库进水", "居民来电：昨夜暴雨，小区地下车库进水约半米，多辆车被淹，请尽快抽排。"),
+    ("roads", "村道被山洪冲毁一段", "村民来电：通往组里的村道被山洪冲断约十米，车辆无法通行。"),
+    ("drainage", "低洼处积水倒灌民房", "居民来电：低洼处积水倒灌进三户民房，老人行动不便。"),
+    ("water_gas", "暴雨后自来水浑浊", "居民来电：暴雨后自来水发黄浑浊，不敢饮用。"),
+    ("roads", "山体滑坡堵塞道路", "村民来电：组道旁山体滑坡，泥石堵住道路，有再次滑坡危险。"),
+    ("drainage", "排水沟堵塞农田受淹", "村民来电：排水沟被冲来的杂物堵塞，二十多亩稻田受淹。"),
+]
+
+
+def _hotline_burst(demo: DemoCounty, users: dict[str, Any], today: date) -> None:
+    from grassroots.audit.context import Origin
+
+    rng = random.Random(12345)
+    names = NameSource(12345)
+    categories = {c.code: c for c in Category.objects.filter(code__in={c for c, _t, _d in STORM_CALLS})}
+    morning = today - timedelta(days=3)
+    keys = []
+    for minute, (category, title, description) in enumerate(STORM_CALLS):
+        village = rng.choice(demo.villages)
+        with clock.pinned(_moment(morning, 7, 5 + minute * 3)):
+            receipt = services.receive(
+                services.Intake(
+                    actor=users.get("petition"),
+                    kind=CaseKind.HOTLINE,
+                    channel=Channel.PHONE,
+                    title=title,
+                    description=description,
+                    unit=village,
+                    category=categories[category],
+                    address=f"{village.name}{rng.randint(1, 40)}号",
+                    petitioners=(PetitionerData(name=names.person()[0], phone=names.phone()),),
+                    origin=Origin(channel="api", ip="10.12.3.45", user_agent="12345-platform/3.2"),
+                )
+            )
+        keys.append(receipt.idempotency_key)
+    with clock.pinned(_moment(morning, 7, 30)):
+        services.register_receipts()
+    for case in Case.objects.filter(idempotency_key__in=keys).order_by("id"):
+        _progress(case, demo, rng, morning, today, users.get("petition"))
 
 
 def _lixian_story(demo: DemoCounty, users: dict[str, Any], today: date) -> None:

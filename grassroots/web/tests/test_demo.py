@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from grassroots.cases.models import Case, Receipt
 from grassroots.cases.seed import seed_taxonomy
 from grassroots.org.choices import Level, PostingRole, Rank, TeamKind
 from grassroots.org.models import Enterprise, Organisation, Person, Posting, Team, Unit
@@ -31,6 +32,10 @@ def test_demo_county_is_realistic_and_deterministic(capsys):
     assert Posting.objects.filter(role=PostingRole.RURAL_REVITALIZATION_INSTRUCTOR).count() >= 10  # M1
     assert Team.objects.get(kind=TeamKind.PRACTICE_GROUP).memberships.count() >= 8  # M2
     assert all(p.name_en for p in Person.objects.all()[:50])
+    # The storm morning's calls came from the 12345 platform as receipts and became cases.
+    storm = Receipt.objects.all()
+    assert storm.count() == 6 and not storm.filter(processed_at__isnull=True).exists()
+    assert Case.objects.filter(idempotency_key__in=storm.values("idempotency_key")).count() == 6
 
     call_command("build_demo")
     assert "already built" in capsys.readouterr().out
