@@ -258,7 +258,8 @@ def main() -> None:
         "\nCPU per case (ms), by process, over each phase (intake's with its rollups folded, "
         "the receipts' until all were registered and folded):\n"
     )
-    groups = list(cpu[0])
+    # Only the processes that did work (SQLite has no server; the floor, no task worker).
+    groups = [g for g in cpu[0] if cpu[-1][g] - cpu[0][g] > 0.05]
     print(f"| phase | {' | '.join(groups)} | total |")
     print(f"| --- |{' ---: |' * (len(groups) + 1)}")
     for run, before, after in zip((floor, intake, receipts), cpu[:-1], cpu[1:], strict=True):
