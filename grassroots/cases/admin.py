@@ -5,7 +5,10 @@ from typing import Any
 from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.audit.admin_mixins import AuditedAdmin
 from grassroots.cases import deadlines
@@ -140,7 +143,10 @@ class ReceiptAdmin(admin.ModelAdmin[Receipt]):
 
     @admin.display(description=_("case"))
     def case(self, receipt: Receipt) -> str:
-        return getattr(receipt, "case_number", None) or "-"
+        number = getattr(receipt, "case_number", None)
+        if not number:
+            return "-"
+        return format_html('<a href="{}">{}</a>', reverse("cases:detail", args=[number]), number)
 
     @admin.display(description=_("state"))
     def status(self, receipt: Receipt) -> str:
@@ -156,4 +162,8 @@ class ReceiptAdmin(admin.ModelAdmin[Receipt]):
         return False
 
 
-RECEIPT_STATES = {"pending": _("waiting"), "registered": _("registered"), "refused": _("refused")}
+RECEIPT_STATES = {
+    "pending": pgettext_lazy("receipt", "waiting"),
+    "registered": pgettext_lazy("receipt", "registered"),
+    "refused": pgettext_lazy("receipt", "refused"),
+}
