@@ -33,3 +33,17 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only 
         for obj in queryset:
             record(Action.DELETE, actor=request.user, target=obj, detail={"via": "admin"})
         super().delete_queryset(request, queryset)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in stubs
+    """A list and a page to read: rows written by services (the audit log, cases, intake
+    receipts) are never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from grassroots.audit.admin_mixins import AuditedAdmin
+from grassroots.audit.admin_mixins import AuditedAdmin, ReadOnlyAdmin
 from grassroots.cases import deadlines
 from grassroots.cases.models import (
     CalendarDay,
@@ -107,7 +107,7 @@ class CaseEventInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin[Case]):
+class CaseAdmin(ReadOnlyAdmin):
     """Read-only: cases change only through their acts (the case page and the API)."""
 
     list_display = ["number", "title", "state", "kind", "channel", "unit", "responsible", "registered_at"]
@@ -118,20 +118,13 @@ class CaseAdmin(admin.ModelAdmin[Case]):
     def get_queryset(self, request: HttpRequest) -> Any:
         return Case.objects.visible_to(request.user).select_related("unit", "responsible")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Receipt)
-class ReceiptAdmin(admin.ModelAdmin[Receipt]):
+class ReceiptAdmin(ReadOnlyAdmin):
     """Read-only: how many intakes answered at once are waiting, and what became of each.
-    What a receipt still holds of the case (the petitioner) is not shown here."""
+    What a receipt still holds of the case (the petitioner) is not shown here, and an
+    administrator below the top sees only the receipts they took themselves (a receipt's
+    place is known only to its case, whose page keeps its own scope)."""
 
     list_display = ["__str__", "received_at", "received_by", "status", "case", "processed_at"]
     list_filter = [("processed_at", admin.EmptyFieldListFilter)]
@@ -139,7 +132,10 @@ class ReceiptAdmin(admin.ModelAdmin[Receipt]):
     readonly_fields = ["case"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return with_case_numbers(super().get_queryset(request).select_related("received_by"))
+        receipts = super().get_queryset(request).select_related("received_by")
+        if request.user.scope_paths() is not None:  # type: ignore[union-attr]  # admin users are Users
+            receipts = receipts.filter(received_by_id=request.user.pk)
+        return with_case_numbers(receipts)
 
     @admin.display(description=_("case"))
     def case(self, receipt: Receipt) -> str:
@@ -151,15 +147,6 @@ class ReceiptAdmin(admin.ModelAdmin[Receipt]):
     @admin.display(description=_("state"))
     def status(self, receipt: Receipt) -> str:
         return str(RECEIPT_STATES[receipt.state])
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 RECEIPT_STATES = {

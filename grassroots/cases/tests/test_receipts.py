@@ -134,3 +134,28 @@ def test_a_batch_costs_the_same_statements_however_many_receipts_it_holds(world,
     statements_to_register(2)  # the memos filled
     assert statements_to_register(3) == statements_to_register(12)
     assert Case.objects.count() == 17 and not Receipt.objects.filter(processed_at__isnull=True).exists()
+
+
+def test_the_admin_lists_receipts_with_their_cases_and_a_scoped_administrator_only_their_own(world, client):
+    from django.contrib.auth.models import Permission
+
+    from grassroots.accounts.models import User
+
+    client.force_login(world.county_staff)
+    mine = post(client, "/api/v1/cases/", SEWER, **ASYNC).json()["token"]
+    client.force_login(world.street_staff)
+    theirs = post(client, "/api/v1/cases/", SEWER, **ASYNC).json()["token"]
+    services.register_receipts()
+    number = Case.objects.get(idempotency_key=f"receipt:{mine}").number
+
+    top = User.objects.create_superuser("root", password="x")
+    client.force_login(top)
+    page = client.get("/admin/cases/receipt/").content.decode()
+    assert mine[:8] in page and theirs[:8] in page and f"/cases/{number}/" in page
+
+    world.county_staff.is_staff = True
+    world.county_staff.save()
+    world.county_staff.user_permissions.add(Permission.objects.get(codename="view_receipt"))
+    client.force_login(world.county_staff)
+    page = client.get("/admin/cases/receipt/").content.decode()
+    assert mine[:8] in page and theirs[:8] not in page
