@@ -9,10 +9,12 @@ from typing import Any
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -25,6 +27,15 @@ from grassroots.cases.filters import CaseFilter, without
 from grassroots.cases.models import Case, Category, Receipt
 from grassroots.cases.services import ComplainedData, PetitionerData, with_case_numbers
 from grassroots.web.pagination import KeysetPagination
+
+MAX_KEY_LENGTH = 100  # a receipt's own key is "receipt:" and 32 characters; both fit the column's 128
+
+
+def idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValidationError({"Idempotency-Key": [_("The Idempotency-Key header is longer than 100 characters.")]})
+    return key or None
 
 
 def prefers_async(request: Request) -> bool:
@@ -332,7 +343,7 @@ class CaseViewSet(
             is_difficult=d["is_difficult"],
             petitioners=tuple(PetitionerData(**p) for p in d["petitioners"]),
             complained=tuple(ComplainedData(**c) for c in d["complained"]),
-            idempotency_key=request.headers.get("Idempotency-Key") or None,
+            idempotency_key=idempotency_key(request),
         )
         if prefers_async(request):
             receipt = services.receive(intake)

@@ -159,3 +159,13 @@ def test_the_admin_lists_receipts_with_their_cases_and_a_scoped_administrator_on
     client.force_login(world.county_staff)
     page = client.get("/admin/cases/receipt/").content.decode()
     assert mine[:8] in page and theirs[:8] not in page
+
+
+def test_an_idempotency_key_too_long_to_keep_is_refused_with_the_reason(world, client):
+    client.force_login(world.county_staff)
+    for extra in ({}, ASYNC):
+        refused = post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="k" * 101, **extra)
+        assert refused.status_code == 400
+        assert refused.json() == {"Idempotency-Key": ["The Idempotency-Key header is longer than 100 characters."]}
+    assert post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="k" * 100, **ASYNC).status_code == 202
+    assert not Case.objects.exists() and Receipt.objects.count() == 1
