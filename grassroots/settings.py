@@ -117,10 +117,11 @@ def _database(name: str = "DATABASE_URL") -> dict[str, object]:
         config["CONN_HEALTH_CHECKS"] = True
         # JIT compiling spent 45 ms of a 60 ms province count at ten million cases; no
         # query here runs long enough to win it back (docs/performance.md).
-        options.setdefault("options", "-c jit=off")
-        # Prepared statements: a statement run a few times on a connection is planned once.
-        # Planning was most of PostgreSQL's work per request (the scope's four-way union
-        # alone 0.5 ms): per intake 3.1 → 2.0 ms of its CPU (docs/performance.md). Set
+        # Each statement is planned for its own values (custom plans): a plan made once for
+        # any subtree would read a province as it reads a street (docs/performance.md).
+        options.setdefault("options", "-c jit=off -c plan_cache_mode=force_custom_plan")
+        # Prepared statements: a statement run a few times on a connection is parsed and
+        # analysed once (per intake 3.1 → 2.6 ms of PostgreSQL's CPU). Set
         # DB_PREPARED_STATEMENTS=0 behind a pooler that cannot keep them (PgBouncer before
         # 1.21, or without max_prepared_statements, in transaction mode).
         if env_bool("DB_PREPARED_STATEMENTS", True):
