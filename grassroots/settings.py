@@ -117,11 +117,13 @@ def _database(name: str = "DATABASE_URL") -> dict[str, object]:
         config["CONN_HEALTH_CHECKS"] = True
         # JIT compiling spent 45 ms of a 60 ms province count at ten million cases; no
         # query here runs long enough to win it back (docs/performance.md).
-        # Each statement is planned for its own values (custom plans): a plan made once for
-        # any subtree would read a province as it reads a street (docs/performance.md).
-        options.setdefault("options", "-c jit=off -c plan_cache_mode=force_custom_plan")
-        # Prepared statements: a statement run a few times on a connection is parsed and
-        # analysed once (per intake 3.1 → 2.6 ms of PostgreSQL's CPU). Set
+        options.setdefault("options", "-c jit=off")
+        # Prepared statements: a statement run twice on a connection is parsed once, and
+        # once PostgreSQL finds a plan for any values as good as the plans for each, planned
+        # once (the scope's four-way union took 0.5 ms to plan and 0.2 ms to run). Per intake
+        # PostgreSQL's CPU 3.1 → 2.0 ms; the pages at ten million cases keep their times
+        # (docs/performance.md). Planning every run for its values instead
+        # (plan_cache_mode=force_custom_plan) cost more than not preparing at all. Set
         # DB_PREPARED_STATEMENTS=0 behind a pooler that cannot keep them (PgBouncer before
         # 1.21, or without max_prepared_statements, in transaction mode).
         if env_bool("DB_PREPARED_STATEMENTS", True):

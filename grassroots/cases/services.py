@@ -149,7 +149,8 @@ def register_case(
 
 
 def register(intake: Intake) -> Case:
-    """Register one checked-here intake, as :func:`register_case` does."""
+    """Check ``intake`` and register its case, as :func:`register_case` does (for a caller
+    that has built the intake already, as the API does)."""
     check_intake(intake)
     return _register_once(intake)
 
