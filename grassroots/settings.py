@@ -118,15 +118,15 @@ def _database(name: str = "DATABASE_URL") -> dict[str, object]:
         # JIT compiling spent 45 ms of a 60 ms province count at ten million cases; no
         # query here runs long enough to win it back (docs/performance.md).
         options.setdefault("options", "-c jit=off")
-        # Prepared statements: a statement run twice on a connection is parsed once, and
-        # once PostgreSQL finds a plan for any values as good as the plans for each, planned
-        # once (the scope's four-way union took 0.5 ms to plan and 0.2 ms to run). Per intake
-        # PostgreSQL's CPU 3.1 → 2.0 ms; the pages at ten million cases keep their times
-        # (docs/performance.md). Planning every run for its values instead
-        # (plan_cache_mode=force_custom_plan) cost more than not preparing at all. Set
-        # DB_PREPARED_STATEMENTS=0 behind a pooler that cannot keep them (PgBouncer before
-        # 1.21, or without max_prepared_statements, in transaction mode).
-        if env_bool("DB_PREPARED_STATEMENTS", True):
+        # Prepared statements (DB_PREPARED_STATEMENTS=1): a statement run twice on a
+        # connection is parsed once and, where PostgreSQL finds one plan as good for any
+        # values, planned once. Per intake PostgreSQL's CPU 3.1 → 2.0 ms, and intake answered
+        # from receipts reaches half the floor — but the plan kept for any values doubles a
+        # province's dashboard at ten million cases (p95 155 → 322 ms), so it is off unless an
+        # app server only takes intake (docs/performance.md, docs/operations.md). Keep it off
+        # behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
+        # before 1.21, or without max_prepared_statements).
+        if env_bool("DB_PREPARED_STATEMENTS", False):
             options.setdefault("server_side_binding", True)
             options.setdefault("prepare_threshold", 2)
     config["OPTIONS"] = options

@@ -46,14 +46,15 @@ def test_the_default_database_is_sqlite_in_wal_mode(monkeypatch, tmp_path):
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
-def test_postgresql_prepares_the_statements_it_runs_again(monkeypatch):
-    """Parsed (and, where a plan for any values is as good, planned) once per connection;
-    turned off for a pooler that cannot keep prepared statements."""
+def test_postgresql_prepares_statements_only_when_asked(monkeypatch):
+    """Off by default (a plan kept for any values slows a province's dashboard); on for an
+    app server that only takes intake."""
     from grassroots import settings as project
 
     monkeypatch.setenv("DATABASE_URL", "postgres://app@db.example:5432/grassroots")
+    monkeypatch.delenv("DB_PREPARED_STATEMENTS", raising=False)
     options: Any = project._database()["OPTIONS"]
-    assert options["server_side_binding"] is True and options["prepare_threshold"] == 2
-    monkeypatch.setenv("DB_PREPARED_STATEMENTS", "0")
-    options = project._database()["OPTIONS"]
     assert "server_side_binding" not in options and "prepare_threshold" not in options
+    monkeypatch.setenv("DB_PREPARED_STATEMENTS", "1")
+    options = project._database()["OPTIONS"]
+    assert options["server_side_binding"] is True and options["prepare_threshold"] == 2
