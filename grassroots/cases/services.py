@@ -490,12 +490,7 @@ def _intakes_of(receipts: list[Receipt]) -> tuple[dict[int, Intake], dict[int, d
             registered_at=receipt.received_at,
             origin=Origin(channel="api", ip=receipt.ip, user_agent=receipt.user_agent),
         )
-        try:
-            check_intake(intake)
-        except ValidationError as error:
-            refused[receipt.pk] = {f: [str(m) for m in ms] for f, ms in error.message_dict.items()}
-            continue
-        intakes[receipt.pk] = intake
+        intakes[receipt.pk] = intake  # checked when the receipt was taken (``receive``)
     return intakes, refused
 
 
