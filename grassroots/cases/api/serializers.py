@@ -195,6 +195,49 @@ class CaseIntakeSerializer(Serializer):
         return unit
 
 
+MAX_BATCH = 500  # cases in one batch: one transaction holds the year's counter for them all
+
+
+class BatchItemSerializer(CaseIntakeSerializer):
+    idempotency_key = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The caller's own id for this case (a hotline's work-order number): a retried batch "
+        "returns the case it made, never a second one.",
+    )
+
+
+class CaseBatchSerializer(Serializer):
+    cases: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=BatchItemSerializer(), allow_empty=False, max_length=MAX_BATCH
+    )
+
+
+class RegisteredCaseSerializer(CaseListSerializer):
+    """One case of a batch, as a list shows it, with its address and whether this batch made
+    it (``false``: an earlier request with its key did)."""
+
+    url = serializers.SerializerMethodField()
+    created = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = ["url", "created", *CaseListSerializer.Meta.fields, "idempotency_key"]
+
+    def get_url(self, case: Case) -> str:
+        path = reverse("case-detail", kwargs={"number": case.number})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_created(self, case: Case) -> bool:
+        return hasattr(case, "_born")
+
+
+class BatchAnswerSerializer(Serializer):
+    cases = RegisteredCaseSerializer(many=True, read_only=True)
+
+
 class ReceiptSerializer(ModelSerializer[Receipt]):
     """A receipt: ``pending`` until registered, then the case's number (or, ``refused``,
     why it could not be registered, field by field)."""

@@ -325,26 +325,7 @@ class CaseViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         form = s.CaseIntakeSerializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
-        d = form.validated_data
-        intake = services.Intake(
-            actor=request.user,
-            kind=d["kind"],
-            channel=d["channel"],
-            title=d["title"],
-            description=d["description"],
-            unit=d["unit"],
-            category=d.get("category"),
-            address=d["address"],
-            latitude=d.get("latitude"),
-            longitude=d.get("longitude"),
-            persons=d["persons"],
-            is_anonymous=d["is_anonymous"],
-            is_urgent=d["is_urgent"],
-            is_difficult=d["is_difficult"],
-            petitioners=tuple(PetitionerData(**p) for p in d["petitioners"]),
-            complained=tuple(ComplainedData(**c) for c in d["complained"]),
-            idempotency_key=idempotency_key(request),
-        )
+        intake = _intake(request, form.validated_data, idempotency_key(request))
         if prefers_async(request):
             receipt = services.receive(intake)
             answer = s.ReceiptSerializer(receipt, context=self.get_serializer_context()).data
@@ -357,6 +338,31 @@ class CaseViewSet(
         case = detail_queryset(request.user).get(pk=case.pk) if existed else services.as_born(case)
         data = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.CaseBatchSerializer,
+        responses={201: s.BatchAnswerSerializer, 200: s.BatchAnswerSerializer},
+        summary="Register a batch of cases (a 12345 platform's work orders)",
+        description=(
+            f"Up to {s.MAX_BATCH} cases, each checked as one intake is; if any is refused the answer is a 400 "
+            "naming each refused case's fields by its position, and nothing is registered. Otherwise all are "
+            "registered in one transaction, in order, and answered in the same order; a case whose "
+            "`idempotency_key` an earlier request used is that case (`created: false`). 201 when the batch made "
+            "any case, 200 when every one existed."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="batch")
+    def batch(self, request: Request) -> Response:
+        form = s.CaseBatchSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        intakes = [_intake(request, d, d["idempotency_key"].strip() or None) for d in form.validated_data["cases"]]
+        errors = services.batch_errors(intakes)
+        if any(errors):  # keyed by position, as DRF names a refused item of a list
+            raise ValidationError({"cases": {str(n): found for n, found in enumerate(errors) if found}})
+        cases = services.register_batch(intakes)
+        answer = s.BatchAnswerSerializer({"cases": cases}, context=self.get_serializer_context()).data
+        made = any(hasattr(case, "_born") for case in cases)
+        return Response(answer, status=status.HTTP_201_CREATED if made else status.HTTP_200_OK)
 
     def _act(self, request: Request, number: str, name: str) -> Response:
         endpoint = ACT_ENDPOINTS[name]
@@ -371,6 +377,29 @@ class CaseViewSet(
         endpoint.call(case, request.user, data, request)
         case = detail_queryset(request.user).get(pk=case.pk)
         return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+
+def _intake(request: Request, d: dict[str, Any], key: str | None) -> services.Intake:
+    """The intake a checked form (``CaseIntakeSerializer``'s fields) describes."""
+    return services.Intake(
+        actor=request.user,
+        kind=d["kind"],
+        channel=d["channel"],
+        title=d["title"],
+        description=d["description"],
+        unit=d["unit"],
+        category=d.get("category"),
+        address=d["address"],
+        latitude=d.get("latitude"),
+        longitude=d.get("longitude"),
+        persons=d["persons"],
+        is_anonymous=d["is_anonymous"],
+        is_urgent=d["is_urgent"],
+        is_difficult=d["is_difficult"],
+        petitioners=tuple(PetitionerData(**p) for p in d["petitioners"]),
+        complained=tuple(ComplainedData(**c) for c in d["complained"]),
+        idempotency_key=key,
+    )
 
 
 def _make_act(name: str, endpoint: ActEndpoint) -> Any:

@@ -112,6 +112,19 @@ def test_a_receipt_whose_place_is_gone_is_refused_with_the_reason(world, client)
     assert read["case"] is None and not Case.objects.exists()
 
 
+def test_a_receipt_naming_someone_removed_since_is_refused_not_registered_without_them(world, client):
+    client.force_login(world.county_staff)
+    post(client, "/api/v1/cases/", SEWER, **ASYNC)
+    receipt = Receipt.objects.get()
+    # as if the person the resident complained about was removed before registration
+    receipt.intake = {**receipt.intake, "complained": [{"person": 10**9, "organisation": None, "description": ""}]}
+    receipt.save()
+    assert services.register_receipts() == 1
+    read = client.get(f"/api/v1/receipts/{receipt.token}/").json()
+    assert read["state"] == "refused" and read["refused"] == {"complained": ["It no longer exists."]}
+    assert not Case.objects.exists()
+
+
 def test_only_the_receiver_reads_a_receipt(world, client):
     client.force_login(world.county_staff)
     location = post(client, "/api/v1/cases/", SEWER, **ASYNC)["Location"]

@@ -1,0 +1,127 @@
+"""A 12345 platform forwards its work orders in batches: every case of a batch is checked as
+one intake is, and either all are registered — in one transaction, in order — or none is,
+with each refusal named by its position."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from grassroots.audit.models import Action, AuditEntry
+from grassroots.cases.api.serializers import MAX_BATCH
+from grassroots.cases.models import Case, CaseEvent
+from grassroots.cases.tests.test_api import SEWER, post
+from grassroots.triage.models import Suggestion
+
+pytestmark = pytest.mark.django_db
+
+BATCH = "/api/v1/cases/batch/"
+
+
+def orders(*keys: str) -> dict[str, Any]:
+    return {
+        "cases": [
+            {**SEWER, "kind": "hotline", "channel": "phone", "title": f"工单 {key}", "idempotency_key": key}
+            for key in keys
+        ]
+    }
+
+
+def test_a_hotline_batch_is_registered_in_order_as_direct_intake_would(world, client):
+    client.force_login(world.county_staff)
+    direct = post(client, "/api/v1/cases/", SEWER).json()
+
+    answer = post(client, BATCH, orders("12345-0001", "12345-0002", "12345-0003"), HTTP_USER_AGENT="hotline/3")
+
+    assert answer.status_code == 201, answer.json()
+    made = answer.json()["cases"]
+    assert [c["idempotency_key"] for c in made] == ["12345-0001", "12345-0002", "12345-0003"]
+    assert [int(c["number"]) for c in made] == [int(direct["number"]) + i for i in (1, 2, 3)]
+    assert all(c["created"] and c["state"] == "registered" for c in made)
+    assert {c["responsible"] for c in made} == {direct["responsible"]}
+    assert "petitioners" not in made[0] and "13512345678" not in answer.content.decode()
+    assert made[0]["url"].endswith(f"/api/v1/cases/{made[0]['number']}/")
+    for row in made:
+        case = Case.objects.get(number=row["number"])
+        assert case.created_by == world.county_staff and case.acceptance_due_at is not None
+        assert case.petitioners.get().phone == "13512345678"
+        assert CaseEvent.objects.get(case=case).kind == "register"
+        assert Suggestion.objects.filter(case=case).exists()
+        entry = AuditEntry.objects.get(action=Action.CREATE, target_type="cases.case", target_id=str(case.pk))
+        assert (entry.actor, entry.channel, entry.user_agent) == (world.county_staff, "api", "hotline/3")
+    assert client.get(made[1]["url"]).json()["title"] == "工单 12345-0002"
+
+
+def test_a_retried_batch_returns_the_cases_it_made_and_registers_only_what_is_new(world, client):
+    client.force_login(world.county_staff)
+    first = post(client, BATCH, orders("A-1", "A-2")).json()["cases"]
+
+    again = post(client, BATCH, orders("A-1", "A-2"))
+    assert again.status_code == 200
+    assert [(c["number"], c["created"]) for c in again.json()["cases"]] == [(c["number"], False) for c in first]
+
+    grown = post(client, BATCH, orders("A-2", "A-3"))
+    assert grown.status_code == 201
+    assert [c["created"] for c in grown.json()["cases"]] == [False, True]
+    assert grown.json()["cases"][0]["number"] == first[1]["number"]
+    assert Case.objects.count() == 3
+
+
+def test_one_refused_case_refuses_the_batch_naming_it_by_position_and_nothing_is_written(world, client):
+    client.force_login(world.county_staff)
+    body = orders("B-1", "B-2", "B-3", "B-4")
+    body["cases"][1]["title"] = ""
+    body["cases"][3]["petitioners"] = []
+
+    refused = post(client, BATCH, body)
+    assert refused.status_code == 400
+    assert refused.json() == {"cases": {"1": {"title": ["This field may not be blank."]}}}
+
+    body["cases"][1]["title"] = "工单 B-2"  # the form's errors mended, the domain's remain
+    refused = post(client, BATCH, body)
+    assert refused.json() == {"cases": {"3": {"petitioners": ["Name the petitioner, or mark the case anonymous."]}}}
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+def test_a_key_twice_in_one_batch_and_a_place_outside_ones_scope_are_refused(world, client):
+    client.force_login(world.county_staff)
+    body = orders("C-1", "C-2", "C-1")
+    body["cases"][1]["unit"] = "nowhere"
+    refused = post(client, BATCH, body, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 400
+    assert set(refused.json()["cases"]) == {"1"} and set(refused.json()["cases"]["1"]) == {"unit"}
+    body["cases"][1]["unit"] = SEWER["unit"]
+    refused = post(client, BATCH, body, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.json() == {"cases": {"2": {"idempotency_key": ["同一批中重复使用了这个幂等键。"]}}}
+    assert not Case.objects.exists()
+
+
+def test_an_empty_or_oversized_batch_is_refused_with_the_reason(world, client):
+    client.force_login(world.county_staff)
+    assert post(client, BATCH, {"cases": []}).json() == {"cases": {"non_field_errors": ["This list may not be empty."]}}
+    too_many = post(client, BATCH, {"cases": [SEWER] * (MAX_BATCH + 1)})
+    assert too_many.status_code == 400
+    assert too_many.json() == {
+        "cases": {"non_field_errors": [f"Ensure this field has no more than {MAX_BATCH} elements."]}
+    }
+    assert post(client, BATCH, {"cases": "all of them"}).status_code == 400
+    client.logout()
+    assert post(client, BATCH, orders("D-1")).status_code in (401, 403)
+    assert not Case.objects.exists()
+
+
+def test_a_batch_costs_the_same_statements_however_many_cases_it_holds(world, client):
+    client.force_login(world.county_staff)
+
+    def statements_to_register(n: int, start: int) -> int:
+        body = orders(*(f"E-{start + i}" for i in range(n)))
+        with CaptureQueriesContext(connection) as ctx:
+            assert post(client, BATCH, body).status_code == 201
+        return len(ctx.captured_queries)
+
+    statements_to_register(2, 0)  # the memos filled
+    assert statements_to_register(3, 100) == statements_to_register(12, 200)
+    assert Case.objects.count() == 17
