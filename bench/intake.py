@@ -16,7 +16,11 @@ Against a database built by ``bench.generate``, with gunicorn serving the produc
    task worker (started beside gunicorn, as ``grassroots serve`` does) registers the waiting
    receipts in batches; the rate counts cases registered, from the phase's start to the
    last registration, with the rollups folded;
-4. **the database alone** — COPY (or a batched INSERT on SQLite) and single-row INSERTs
+4. **intake in batches** — the same clients POST ``--batch`` cases at a time to
+   ``/api/v1/cases/batch/``, as a 12345 platform forwards its work orders: each batch is
+   checked case by case and registered in one transaction; the rate counts cases, with
+   their rollups folded;
+5. **the database alone** — COPY (or a batched INSERT on SQLite) and single-row INSERTs
    each in their own transaction, from one connection.
 
 Every acknowledged case and receipt is then looked up by its idempotency key: all must
@@ -47,10 +51,16 @@ class Run:
     latencies_ms: list[float] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    per_request: int = 1  # cases in each request's body
+
+    @property
+    def cases(self) -> int:
+        return self.ok * self.per_request
 
     @property
     def rate(self) -> float:
-        return self.ok / self.seconds if self.seconds else 0.0
+        """Cases a second (a batch's every case counted)."""
+        return self.cases / self.seconds if self.seconds else 0.0
 
     def pct(self, p: float) -> float:
         ordered = sorted(self.latencies_ms) or [0.0]
@@ -66,10 +76,12 @@ def hammer(
     *,
     answered: str = "201",
     headers: dict[str, str] | None = None,
+    batch: int = 0,
 ) -> Run:
     """Every session POSTs as fast as it is answered, for ``seconds``; an answer with the
-    status ``answered`` counts as done."""
-    run = Run(name)
+    status ``answered`` counts as done. With ``batch``, each request carries that many
+    cases, each with its own key."""
+    run = Run(name, per_request=batch or 1)
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
@@ -77,7 +89,8 @@ def hammer(
         rng = random.Random(seed)
         while time.monotonic() < stop:
             key = uuid.uuid4().hex
-            body = make_body(rng)
+            keys = [f"{key}-{n}" for n in range(batch)] if batch else [key]
+            body = {"cases": [{**make_body(rng), "idempotency_key": k} for k in keys]} if batch else make_body(rng)
             started = time.perf_counter()
             try:
                 response = session.post(url, json=body, headers={"Idempotency-Key": key, **(headers or {})}, timeout=60)
@@ -89,7 +102,7 @@ def hammer(
                 if status == answered:
                     run.ok += 1
                     run.latencies_ms.append(took)
-                    run.keys.append(key)
+                    run.keys.extend(keys)
                 else:
                     run.failed += 1
                     run.errors[status] = run.errors.get(status, 0) + 1
@@ -149,6 +162,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=50, help="cases in each request of the batch phase")
     args = parser.parse_args()
 
     from bench.common import use_database
@@ -216,14 +230,27 @@ def main() -> None:
         registered = registration(receipts.keys, phase_started)
         receipts_fold = timed(fold_all)
         cpu.append(server.cpu())
+        batches = hammer(
+            f"intake in batches of {args.batch}: POST /api/v1/cases/batch/",
+            sessions,
+            f"{server.base}/api/v1/cases/batch/",
+            case_body,
+            args.seconds,
+            batch=args.batch,
+        )
+        print(f"batches: {batches.rate:,.0f} cases/s", flush=True)
+        batches_fold = timed(fold_all)
+        cpu.append(server.cpu())
         peak = server.peak_worker_rss_mb()
         task_peak = server.peak_task_worker_rss_mb()
 
     found = count_by_keys(intake.keys)
     found_receipts = count_by_keys(receipts.keys)
+    found_batched = count_by_keys(batches.keys)
     bulk, single = database_alone()
     counted = intake.ok / (intake.seconds + intake_fold[1])
     receipts_counted = receipts.ok / (registered.seconds + receipts_fold[1])
+    batches_counted = batches.cases / (batches.seconds + batches_fold[1])
     bulk_path = "COPY" if connection.vendor == "postgresql" else "batched INSERT"
 
     print()
@@ -231,9 +258,9 @@ def main() -> None:
         f"{connection.vendor}, {args.workers} gunicorn workers and a task worker, {args.clients} clients "
         f"for {args.seconds:.0f} s, {os.cpu_count()} cores"
     )
-    print("| measurement | per second | median ms | p95 ms | p99 ms | failed |")
+    print("| measurement | cases a second | median ms | p95 ms | p99 ms | failed requests |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for run in (floor, intake, receipts):
+    for run in (floor, intake, receipts, batches):
         median = statistics.median(run.latencies_ms) if run.latencies_ms else 0.0
         print(
             f"| {run.name} | {run.rate:,.0f} | {median:.1f} | {run.pct(95):.1f} | {run.pct(99):.1f} | "
@@ -248,10 +275,15 @@ def main() -> None:
         f"({receipts_fold[0]:,} events in {receipts_fold[1]:.1f} s) | {receipts_counted:,.0f} | "
         f"{registered.median_ms:.0f} | {registered.p95_ms:.0f} | {registered.p99_ms:.0f} | |"
     )
+    print(
+        f"| batches with their rollups folded ({batches_fold[0]:,} events in {batches_fold[1]:.1f} s) "
+        f"| {batches_counted:,.0f} | | | | |"
+    )
     print(f"| database alone: {bulk_path} rows | {bulk:,.0f} | | | | |")
     print(f"| database alone: single-row INSERT transactions | {single:,.0f} | | | | |")
     print(
-        "\n(the receipts' latency columns: from a receipt taken to its case registered; "
+        "\n(latency is per request — a batch's, for all its cases; the receipts' row with rollups: from a "
+        "receipt taken to its case registered; "
         f"{drained:.1f} s to register what was still waiting when the clients stopped)"
     )
     print(
@@ -262,16 +294,18 @@ def main() -> None:
     groups = [g for g in cpu[0] if cpu[-1][g] - cpu[0][g] > 0.05]
     print(f"| phase | {' | '.join(groups)} | total |")
     print(f"| --- |{' ---: |' * (len(groups) + 1)}")
-    for run, before, after in zip((floor, intake, receipts), cpu[:-1], cpu[1:], strict=True):
-        used = [(after[g] - before[g]) * 1000 / max(run.ok, 1) for g in groups]
+    for run, before, after in zip((floor, intake, receipts, batches), cpu[:-1], cpu[1:], strict=True):
+        used = [(after[g] - before[g]) * 1000 / max(run.cases, 1) for g in groups]
         print(f"| {run.name} | {' | '.join(f'{u:.1f}' for u in used)} | {sum(used):.1f} |")
     print()
     print(f"intake / floor: {intake.rate / floor.rate:.2f}; with rollups: {counted / floor.rate:.2f}")
     print(f"receipts registered / floor, rollups folded: {receipts_counted / floor.rate:.2f}")
+    print(f"cases in batches / floor, rollups folded: {batches_counted / floor.rate:.2f}")
     print(f"acknowledged {intake.ok:,} cases, found {found:,} by their keys")
     print(f"acknowledged {receipts.ok:,} receipts, found {found_receipts:,} cases by their keys")
     print(f"peak resident memory of a server worker: {peak:.0f} MB; of the task worker: {task_peak:.0f} MB")
-    if found != intake.ok or found_receipts != receipts.ok:
+    print(f"acknowledged {batches.cases:,} cases in {batches.ok:,} batches, found {found_batched:,} by their keys")
+    if found != intake.ok or found_receipts != receipts.ok or found_batched != batches.cases:
         raise SystemExit("acknowledged cases are missing or duplicated")
 
 
