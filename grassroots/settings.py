@@ -170,6 +170,12 @@ SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 # How often `grassroots serve` hands the periodic tasks to the task worker.
 SWEEP_EVERY_SECONDS = env_int("SWEEP_EVERY_SECONDS", 3600)
 FOLD_EVERY_SECONDS = env_int("FOLD_EVERY_SECONDS", 60)
+# Days that records which have served their purpose are kept, then dropped by the hourly
+# pruning: intake receipts once registered (the case keeps their key), and the task
+# worker's finished results (failed ones longer, for whoever looks into them).
+RECEIPTS_KEPT_DAYS = env_int("RECEIPTS_KEPT_DAYS", 30)
+TASK_RESULTS_KEPT_DAYS = env_int("TASK_RESULTS_KEPT_DAYS", 7)
+FAILED_TASK_RESULTS_KEPT_DAYS = env_int("FAILED_TASK_RESULTS_KEPT_DAYS", 30)
 # A TrueType file embedded in PDF briefings instead of the reader's standard Song face.
 BRIEFING_FONT = env_str("BRIEFING_FONT", "")
 # Load balancers whose X-Forwarded-For is believed (addresses or networks); see web.proxies.

@@ -52,6 +52,7 @@ from grassroots.memo import Memo
 from grassroots.org.choices import Level
 from grassroots.org.models import Organisation, Person, Post, Unit
 from grassroots.org.paths import SEGMENT_WIDTH, ancestor_paths
+from grassroots.retention import delete_in_slices
 
 MAX_REPRESENTATIVES = 5  # a group visit elects at most five representatives (信访条例 art. 18)
 # Channels where the problem was found by staff, not brought by a named resident.
@@ -420,6 +421,13 @@ def register_receipts(limit: int = RECEIPT_BATCH) -> int:
         for pk, why in refused.items():
             Receipt.objects.filter(pk=pk).update(processed_at=now, intake={}, refused=why)
     return len(receipts)
+
+
+def prune_receipts(before: datetime) -> int:
+    """Drop the receipts registered (or refused) before ``before``; returns how many. Their
+    cases carry their keys, so a retried request still finds its case; the receipt's own
+    address answers 404 from then on. A receipt still waiting is never dropped."""
+    return delete_in_slices(Receipt.objects.filter(processed_at__lt=before))
 
 
 def with_case_numbers(receipts: QuerySet[Receipt]) -> QuerySet[Receipt]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import datetime
 
 from django.utils import timezone
+
+from grassroots.retention import delete_in_slices
 
 
 def worker_id(generation: int) -> str:
@@ -35,4 +38,19 @@ def release_abandoned(worker: str, returncode: int | None) -> int:
         finished_at=timezone.now(),
         exception_class_path="grassroots.web.workers.WorkerExited",
         traceback=f"the task worker {worker} exited with {returncode} while running this task\n",
+    )
+
+
+def prune_task_results(*, successful_before: datetime, failed_before: datetime) -> int:
+    """Drop the task results finished before their cutoffs; returns how many. Minutely
+    tasks leave thousands of rows a day; a task still waiting or running is never dropped."""
+    from django.db.models import Q
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return delete_in_slices(
+        DBTaskResult.objects.filter(
+            Q(status=TaskResultStatus.SUCCESSFUL, finished_at__lt=successful_before)
+            | Q(status=TaskResultStatus.FAILED, finished_at__lt=failed_before)
+        )
     )

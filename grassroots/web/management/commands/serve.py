@@ -91,6 +91,7 @@ class Command(BaseCommand):
                     try:
                         if now >= next_sweep:
                             _enqueue_sweep()
+                            _enqueue_pruning()
                             next_sweep = now + settings.SWEEP_EVERY_SECONDS
                         if now >= next_fold:
                             _enqueue_fold()
@@ -118,6 +119,14 @@ def _enqueue_sweep() -> None:
     from grassroots.cases.tasks import sweep_deadlines
 
     sweep_deadlines.enqueue()
+
+
+def _enqueue_pruning() -> None:
+    """Each hour, drop the receipts and task results kept long enough; pruning twice at
+    once deletes nothing twice."""
+    from grassroots.web.tasks import prune_kept_records
+
+    prune_kept_records.enqueue()
 
 
 def _enqueue_fold() -> None:
