@@ -201,6 +201,7 @@ def build_cases(demo: DemoCounty, today: date | None = None) -> None:
     categories = {c.code: c for c in Category.objects.all()}
     _lixian_story(demo, users, today)
     _hotline_burst(demo, users, today)
+    _hotline_night_batch(demo, users, today)
     for i in range(120):
         category, kind, channel, title, description = PROBLEMS[i % len(PROBLEMS)]
         village = rng.choice(villages)
@@ -312,6 +313,50 @@ STORM_CALLS = [
     ("roads", "山体滑坡堵塞道路", "村民来电：组道旁山体滑坡，泥石堵住道路，有再次滑坡危险。"),
     ("drainage", "排水沟堵塞农田受淹", "村民来电：排水沟被冲来的杂物堵塞，二十多亩稻田受淹。"),
 ]
+
+
+# The 12345 platform forwards the night shift's work orders in one batch each morning,
+# each with its own work-order number.
+NIGHT_ORDERS = [
+    ("noise", "深夜KTV噪音扰民", "市民来电：小区对面KTV凌晨两点仍在高声播放音乐，多次投诉无果。"),
+    ("parking", "消防通道被私家车堵塞", "市民来电：小区消防通道长期停满私家车，夜间救护车无法进入。"),
+    ("water_gas", "夜间燃气异味", "市民来电：楼道内闻到明显燃气味，担心泄漏，请派人检查。"),
+    ("wages", "工地拖欠农民工工资", "市民来电：某工地拖欠十余名农民工三个月工资，包工头联系不上。"),
+    ("elderly", "独居老人夜间求助", "市民来电：隔壁独居老人夜里摔倒，已送医，希望社区今后定期上门探望。"),
+]
+
+
+def _hotline_night_batch(demo: DemoCounty, users: dict[str, Any], today: date) -> None:
+    from grassroots.audit.context import Origin
+
+    rng = random.Random(12346)
+    names = NameSource(12346)
+    categories = {c.code: c for c in Category.objects.filter(code__in={c for c, _t, _d in NIGHT_ORDERS})}
+    morning = today - timedelta(days=2)
+    intakes = []
+    for n, (category, title, description) in enumerate(NIGHT_ORDERS, start=1):
+        village = rng.choice(demo.villages)
+        intakes.append(
+            services.Intake(
+                actor=users.get("petition"),
+                kind=CaseKind.HOTLINE,
+                channel=Channel.PHONE,
+                title=title,
+                description=description,
+                unit=village,
+                category=categories[category],
+                address=f"{village.name}{rng.randint(1, 40)}号",
+                petitioners=(PetitionerData(name=names.person()[0], phone=names.phone()),),
+                idempotency_key=f"12345-{morning:%Y%m%d}-{n:04d}",
+                registered_at=_moment(morning, n, 10 + n * 7),  # when each was called in, through the night
+                origin=Origin(channel="api", ip="10.12.3.45", user_agent="12345-platform/3.2"),
+            )
+        )
+    assert not any(services.batch_errors(intakes)), services.batch_errors(intakes)
+    with clock.pinned(_moment(morning, 8, 0)):
+        cases = services.register_batch(intakes)
+    for case in cases:
+        _progress(case, demo, rng, morning, today, users.get("petition"))
 
 
 def _hotline_burst(demo: DemoCounty, users: dict[str, Any], today: date) -> None:

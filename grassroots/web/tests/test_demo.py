@@ -36,6 +36,9 @@ def test_demo_county_is_realistic_and_deterministic(capsys):
     storm = Receipt.objects.all()
     assert storm.count() == 6 and not storm.filter(processed_at__isnull=True).exists()
     assert Case.objects.filter(idempotency_key__in=storm.values("idempotency_key")).count() == 6
+    # The night's work orders came in one batch, each under its work-order number.
+    night = Case.objects.filter(idempotency_key__startswith="12345-").order_by("number")
+    assert night.count() == 5 and len({c.registered_at for c in night}) == 5
 
     call_command("build_demo")
     assert "already built" in capsys.readouterr().out
