@@ -3,6 +3,7 @@ with the clock pinned to each day, so every deadline, timeline event and flag is
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -326,15 +327,18 @@ NIGHT_ORDERS = [
 ]
 
 
-def _hotline_night_batch(demo: DemoCounty, users: dict[str, Any], today: date) -> None:
+def _hotline_calls(
+    calls: list[tuple[str, str, str]], seed: int, demo: DemoCounty, users: dict[str, Any]
+) -> list[services.Intake]:
+    """``calls`` (category, title, description) as the 12345 platform forwards them: each
+    from a resident of a village, taken down by the petition office's account."""
     from grassroots.audit.context import Origin
 
-    rng = random.Random(12346)
-    names = NameSource(12346)
-    categories = {c.code: c for c in Category.objects.filter(code__in={c for c, _t, _d in NIGHT_ORDERS})}
-    morning = today - timedelta(days=2)
+    rng = random.Random(seed)
+    names = NameSource(seed)
+    categories = {c.code: c for c in Category.objects.filter(code__in={c for c, _t, _d in calls})}
     intakes = []
-    for n, (category, title, description) in enumerate(NIGHT_ORDERS, start=1):
+    for category, title, description in calls:
         village = rng.choice(demo.villages)
         intakes.append(
             services.Intake(
@@ -347,46 +351,36 @@ def _hotline_night_batch(demo: DemoCounty, users: dict[str, Any], today: date) -
                 category=categories[category],
                 address=f"{village.name}{rng.randint(1, 40)}号",
                 petitioners=(PetitionerData(name=names.person()[0], phone=names.phone()),),
-                idempotency_key=f"12345-{morning:%Y%m%d}-{n:04d}",
-                registered_at=_moment(morning, n, 10 + n * 7),  # when each was called in, through the night
                 origin=Origin(channel="api", ip="10.12.3.45", user_agent="12345-platform/3.2"),
             )
         )
+    return intakes
+
+
+def _hotline_night_batch(demo: DemoCounty, users: dict[str, Any], today: date) -> None:
+    morning = today - timedelta(days=2)
+    intakes = [
+        # each under its work-order number, counted from when it was called in, through the night
+        dataclasses.replace(call, idempotency_key=f"12345-{morning:%Y%m%d}-{n:04d}", registered_at=_moment(morning, n))
+        for n, call in enumerate(_hotline_calls(NIGHT_ORDERS, 12346, demo, users), start=1)
+    ]
     assert not any(services.batch_errors(intakes)), services.batch_errors(intakes)
     with clock.pinned(_moment(morning, 8, 0)):
         cases = services.register_batch(intakes)
+    rng = random.Random(12346)
     for case in cases:
         _progress(case, demo, rng, morning, today, users.get("petition"))
 
 
 def _hotline_burst(demo: DemoCounty, users: dict[str, Any], today: date) -> None:
-    from grassroots.audit.context import Origin
-
-    rng = random.Random(12345)
-    names = NameSource(12345)
-    categories = {c.code: c for c in Category.objects.filter(code__in={c for c, _t, _d in STORM_CALLS})}
     morning = today - timedelta(days=3)
     keys = []
-    for minute, (category, title, description) in enumerate(STORM_CALLS):
-        village = rng.choice(demo.villages)
+    for minute, call in enumerate(_hotline_calls(STORM_CALLS, 12345, demo, users)):
         with clock.pinned(_moment(morning, 7, 5 + minute * 3)):
-            receipt = services.receive(
-                services.Intake(
-                    actor=users.get("petition"),
-                    kind=CaseKind.HOTLINE,
-                    channel=Channel.PHONE,
-                    title=title,
-                    description=description,
-                    unit=village,
-                    category=categories[category],
-                    address=f"{village.name}{rng.randint(1, 40)}号",
-                    petitioners=(PetitionerData(name=names.person()[0], phone=names.phone()),),
-                    origin=Origin(channel="api", ip="10.12.3.45", user_agent="12345-platform/3.2"),
-                )
-            )
-        keys.append(receipt.idempotency_key)
+            keys.append(services.receive(call).idempotency_key)
     with clock.pinned(_moment(morning, 7, 30)):
         services.register_receipts()
+    rng = random.Random(12345)
     for case in Case.objects.filter(idempotency_key__in=keys).order_by("id"):
         _progress(case, demo, rng, morning, today, users.get("petition"))
 
