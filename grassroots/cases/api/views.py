@@ -290,6 +290,8 @@ class CaseViewSet(
     def get_serializer_class(self) -> Any:
         if self.action == "create":
             return s.CaseIntakeSerializer
+        if self.action == "batch":
+            return s.CaseBatchSerializer
         if self.action == "retrieve":
             return s.CaseDetailSerializer
         return s.CaseListSerializer
@@ -353,6 +355,8 @@ class CaseViewSet(
     )
     @action(detail=False, methods=["post"], url_path="batch")
     def batch(self, request: Request) -> Response:
+        """A batch of cases, as a 12345 platform forwards its work orders: every case is
+        registered, or none is."""
         form = s.CaseBatchSerializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
         intakes = [_intake(request, d, d["idempotency_key"].strip() or None) for d in form.validated_data["cases"]]
