@@ -32,6 +32,7 @@ from grassroots.activities.models import (
     PostingOutcome,
     Schedule,
 )
+from grassroots.audit.context import acting_user
 from grassroots.audit.models import Action
 from grassroots.audit.services import record
 from grassroots.cases import services as cases
@@ -54,10 +55,6 @@ ATTACHMENT_TYPES = {
 }
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx"}
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def record_activity(
@@ -116,7 +113,7 @@ def record_activity(
             batches=batches,
             slot_minutes=slot_minutes or (30 if kind == ActivityKind.RECEPTION_DAY else None),
             schedule=schedule,
-            created_by=_user(actor),
+            created_by=acting_user(actor),
         )
         if participants:
             # The through rows know only the activity's id: hand them its shard, or each
@@ -380,7 +377,7 @@ def book_appointment(activity: Activity, *, actor: Any, case: Case, slot_at: dat
     try:
         with transaction.atomic():
             appointment = Appointment.objects.create(
-                activity=activity, case=case, slot_at=slot_at, note=note, booked_by=_user(actor)
+                activity=activity, case=case, slot_at=slot_at, note=note, booked_by=acting_user(actor)
             )
             record_event(
                 case,
@@ -466,7 +463,7 @@ def attach_file(activity: Activity, *, actor: Any, name: str, content: bytes) ->
         raise ValidationError({"file": [_("Only PDF, PNG, JPEG, Word (docx) and Excel (xlsx) files.")]})
     with transaction.atomic():
         attachment = Attachment(
-            activity=activity, name=name[:200], content_type=sniffed, size=len(content), uploaded_by=_user(actor)
+            activity=activity, name=name[:200], content_type=sniffed, size=len(content), uploaded_by=acting_user(actor)
         )
         attachment.file.save(name, ContentFile(content), save=False)
         attachment.save()
@@ -483,7 +480,7 @@ def log_posting_work(posting: Posting, *, actor: Any, day: date, work: str) -> P
     if day < posting.started_on or (posting.ended_on and day > posting.ended_on):
         raise ValidationError({"day": [_("That day is outside the posting.")]})
     with transaction.atomic():
-        log = PostingLog.objects.create(posting=posting, day=day, work=work, created_by=_user(actor))
+        log = PostingLog.objects.create(posting=posting, day=day, work=work, created_by=acting_user(actor))
         record(Action.CREATE, actor=actor, target=log)
     return log
 

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -20,6 +21,12 @@ class Origin:
 
 _CLI = Origin(channel="cli")
 _origin: ContextVar[Origin] = ContextVar("audit_origin", default=_CLI)
+
+
+def acting_user(actor: Any) -> Any:
+    """The login behind an act, or None for the system or an anonymous visitor (a task, a
+    command, a resident's report): what an act's ``created_by`` and audit entry record."""
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def current_origin() -> Origin:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import models
 
-from grassroots.audit.context import Origin, current_origin
+from grassroots.audit.context import Origin, acting_user, current_origin
 from grassroots.audit.models import Action, AuditEntry
 
 
@@ -69,7 +69,7 @@ def _entry(
     target_id: str,
     target_repr: str,
 ) -> AuditEntry:
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     return AuditEntry(
         actor=user,
         actor_name=(user.get_username() if user else "")[:150],

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from grassroots import clock
 from grassroots.accounts.choices import Role
-from grassroots.audit.context import Origin, current_origin
+from grassroots.audit.context import Origin, acting_user, current_origin
 from grassroots.audit.models import Action
 from grassroots.audit.services import Entry, record, record_all
 from grassroots.cases import deadlines
@@ -290,7 +290,7 @@ def _register(intakes: list[Intake]) -> list[Case]:
                 current_due_at=acceptance_due,
                 latitude=_coordinate(intake.latitude),
                 longitude=_coordinate(intake.longitude),
-                created_by=intake.actor if getattr(intake.actor, "is_authenticated", False) else None,
+                created_by=acting_user(intake.actor),
                 kind=intake.kind,
                 channel=intake.channel,
                 title=intake.title.strip(),
@@ -383,7 +383,7 @@ def receive(intake: Intake) -> Receipt:
             receipt = Receipt.objects.create(
                 token=token,
                 received_at=intake.registered_at or clock.now(),
-                received_by=intake.actor if getattr(intake.actor, "is_authenticated", False) else None,
+                received_by=acting_user(intake.actor),
                 intake=_kept(intake),
                 idempotency_key=key,
                 ip=origin.ip,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from grassroots import clock
+from grassroots.audit.context import acting_user
 from grassroots.audit.models import Action
 from grassroots.audit.services import record
 from grassroots.linkage import solver
@@ -232,7 +233,7 @@ def apply_proposal(policy: LinkagePolicy, *, actor: Any, proposal: Proposal) -> 
                     enterprise=target if isinstance(target, Enterprise) else None,
                     started_on=today,
                     policy=policy,
-                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    created_by=acting_user(actor),
                 )
                 for person, target in proposal.add
             ],
@@ -257,7 +258,7 @@ def link(person: Person, *, actor: Any, village: Unit | None = None, enterprise:
         person=person,
         village=village,
         enterprise=enterprise,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_user(actor),
     )
     record(Action.CREATE, actor=actor, target=made)
     return made

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from grassroots.audit.context import acting_user
 from grassroots.audit.models import Action
 from grassroots.audit.services import record
 from grassroots.cases.models import Case
@@ -84,7 +85,7 @@ def adopt_measure(
         unit=where,
         unit_path=where.path,
         organisation=organisation,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_user(actor),
     )
     if case is not None:
         record_event(

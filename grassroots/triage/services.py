@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from grassroots.audit.context import acting_user
 from grassroots.audit.models import Action
 from grassroots.audit.services import record
 from grassroots.cases.models import Case, Category
@@ -195,7 +196,7 @@ def train_site_model(*, actor: Any, activate: bool = False) -> TriageModel:
         version = (TriageModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
         model = TriageModel.objects.create(
             version=version,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=acting_user(actor),
             trained_on=len(texts),
             labels=classifier.labels,
             accuracy=accuracy,
