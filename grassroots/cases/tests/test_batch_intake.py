@@ -125,3 +125,19 @@ def test_a_batch_costs_the_same_statements_however_many_cases_it_holds(world, cl
     statements_to_register(2, 0)  # the memos filled
     assert statements_to_register(3, 100) == statements_to_register(12, 200)
     assert Case.objects.count() == 17
+
+
+def test_a_key_of_a_case_outside_ones_units_shows_nothing_of_it_and_registers_nothing(world, client):
+    client.force_login(world.county_staff)
+    post(client, BATCH, orders("F-1"))
+    client.force_login(world.outsider)  # a login of another place, reusing the platform's key
+    elsewhere = {**orders("F-2", "F-1")["cases"][0], "unit": world.outsider.person.unit.code}
+    refused = post(client, BATCH, {"cases": [elsewhere, {**elsewhere, "idempotency_key": "F-1"}]})
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "cases": {"1": {"idempotency_key": ["This idempotency key belongs to a case you cannot see."]}}
+    }
+    assert "工单 F-1" not in refused.content.decode()
+    assert Case.objects.count() == 1  # F-2 rolled back with the batch
+    single = post(client, "/api/v1/cases/", elsewhere, HTTP_IDEMPOTENCY_KEY="F-1")
+    assert single.status_code == 400 and set(single.json()) == {"Idempotency-Key"}
