@@ -413,7 +413,15 @@ def register_receipts(limit: int = RECEIPT_BATCH) -> int:
             return 0
         intakes, refused = _intakes_of(receipts)
         # A key a direct request used meanwhile (or a retried receipt's) keeps its case.
-        register_batch([intakes[r.pk] for r in receipts if r.pk in intakes])
+        taken = [r for r in receipts if r.pk in intakes]
+        for receipt, case in zip(taken, register_batch([intakes[r.pk] for r in taken]), strict=True):
+            # ... unless another login's case outside the receiver's units holds the key:
+            # then the receipt is refused, and names no case its receiver may not see.
+            if (
+                not hasattr(case, "_born")
+                and not Case.objects.visible_to(receipt.received_by).filter(pk=case.pk).exists()
+            ):
+                refused[receipt.pk] = {"idempotency_key": [_("This idempotency key belongs to a case you cannot see.")]}
         # The case holds what the receipt kept (its petitioner): the receipt keeps nothing.
         now = clock.now()
         done = Receipt.objects.filter(pk__in=[r.pk for r in receipts if r.pk not in refused])

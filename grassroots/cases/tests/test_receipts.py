@@ -125,6 +125,19 @@ def test_a_receipt_naming_someone_removed_since_is_refused_not_registered_withou
     assert not Case.objects.exists()
 
 
+def test_a_receipt_whose_key_another_login_used_outside_its_units_names_no_case(world, client):
+    client.force_login(world.county_staff)
+    post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="shared-77")
+    client.force_login(world.outsider)
+    elsewhere = {**SEWER, "unit": world.outsider.person.unit.code}
+    location = post(client, "/api/v1/cases/", elsewhere, HTTP_IDEMPOTENCY_KEY="shared-77", **ASYNC)["Location"]
+    assert services.register_receipts() == 1
+    read = client.get(location).json()
+    assert read["state"] == "refused" and read["case"] is None
+    assert read["refused"] == {"idempotency_key": ["This idempotency key belongs to a case you cannot see."]}
+    assert Case.objects.count() == 1
+
+
 def test_only_the_receiver_reads_a_receipt(world, client):
     client.force_login(world.county_staff)
     location = post(client, "/api/v1/cases/", SEWER, **ASYNC)["Location"]
