@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grassroots import clock
 from grassroots.accounts.choices import Role
@@ -197,6 +198,20 @@ def register_batch(intakes: list[Intake]) -> list[Case]:
         except IntegrityError:  # a key taken by another request in the meantime: one by one
             born = iter([_register_once(i) for i in fresh])
         return [made[i.idempotency_key] if i.idempotency_key in made else next(born) for i in intakes]
+
+
+KEY_OF_A_HIDDEN_CASE = gettext_lazy("This idempotency key belongs to a case you cannot see.")
+
+
+def hidden_from(user: Any, cases: list[Case]) -> set[int]:
+    """The cases of ``cases`` an earlier request made (see ``register_batch``) that ``user``
+    may not see: a key another login used for a case outside ``user``'s units. Intake
+    answers with none of them."""
+    earlier = [c.pk for c in cases if not hasattr(c, "_born")]
+    if not earlier:  # the common case: reading the user's scope would cost statements
+        return set()
+    seen = set(Case.objects.visible_to(user).filter(pk__in=earlier).values_list("pk", flat=True))
+    return set(earlier) - seen
 
 
 def check_intake(intake: Intake) -> None:
@@ -415,13 +430,10 @@ def register_receipts(limit: int = RECEIPT_BATCH) -> int:
         # A key a direct request used meanwhile (or a retried receipt's) keeps its case.
         taken = [r for r in receipts if r.pk in intakes]
         for receipt, case in zip(taken, register_batch([intakes[r.pk] for r in taken]), strict=True):
-            # ... unless another login's case outside the receiver's units holds the key:
-            # then the receipt is refused, and names no case its receiver may not see.
-            if (
-                not hasattr(case, "_born")
-                and not Case.objects.visible_to(receipt.received_by).filter(pk=case.pk).exists()
-            ):
-                refused[receipt.pk] = {"idempotency_key": [_("This idempotency key belongs to a case you cannot see.")]}
+            # ... unless that case lies outside the receiver's units: then the receipt is
+            # refused, and names no case its receiver may not see.
+            if hidden_from(receipt.received_by, [case]):
+                refused[receipt.pk] = {"idempotency_key": [str(KEY_OF_A_HIDDEN_CASE)]}
         # The case holds what the receipt kept (its petitioner): the receipt keeps nothing.
         now = clock.now()
         done = Receipt.objects.filter(pk__in=[r.pk for r in receipts if r.pk not in refused])

@@ -337,14 +337,9 @@ class CaseViewSet(
         # A case made by an earlier request with this key carries no ``_born``: a retry,
         # answered 200 with the case as it stands now.
         existed = not hasattr(case, "_born")
-        if existed:
-            case = detail_queryset(request.user).filter(pk=case.pk).first()
-            if case is None:
-                raise ValidationError(
-                    {"Idempotency-Key": [_("This idempotency key belongs to a case you cannot see.")]}
-                )
-        else:
-            case = services.as_born(case)
+        if services.hidden_from(request.user, [case]):
+            raise ValidationError({"Idempotency-Key": [str(services.KEY_OF_A_HIDDEN_CASE)]})
+        case = detail_queryset(request.user).get(pk=case.pk) if existed else services.as_born(case)
         data = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
@@ -374,15 +369,10 @@ class CaseViewSet(
             cases = services.register_batch(intakes)
             # A key another login used for a case outside the caller's units names no case
             # to them: the batch is refused (and rolled back), nothing of that case shown.
-            earlier = [c.pk for c in cases if not hasattr(c, "_born")]
-            seen = set(Case.objects.visible_to(request.user).filter(pk__in=earlier).values_list("pk", flat=True))
-            foreign = {
-                str(n): {"idempotency_key": [_("This idempotency key belongs to a case you cannot see.")]}
-                for n, case in enumerate(cases)
-                if not hasattr(case, "_born") and case.pk not in seen
-            }
-            if foreign:
-                raise ValidationError({"cases": foreign})
+            hidden = services.hidden_from(request.user, cases)
+            if hidden:
+                why = {"idempotency_key": [str(services.KEY_OF_A_HIDDEN_CASE)]}
+                raise ValidationError({"cases": {str(n): why for n, case in enumerate(cases) if case.pk in hidden}})
         answer = s.BatchAnswerSerializer({"cases": cases}, context=self.get_serializer_context()).data
         made = any(hasattr(case, "_born") for case in cases)
         return Response(answer, status=status.HTTP_201_CREATED if made else status.HTTP_200_OK)
