@@ -252,7 +252,12 @@ class Case(ChoiceLabels):
         related_name="+",
         verbose_name=_("same facts as"),
     )
-    idempotency_key = models.CharField(max_length=128, null=True, blank=True, unique=True, editable=False)
+    # A key is the sender's: two 12345 platforms may both number a work order
+    # "12345-20261205-0001". Unique per sender (``key_owner``), see Meta.
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True, editable=False)
+    # The id of the login that sent the key, 0 for a key the system made (a resident's
+    # report). Not a foreign key: removing a login must not merge its keys with others'.
+    key_owner = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -294,6 +299,14 @@ class Case(ChoiceLabels):
             # index of only those is not written at intake.
             models.Index(fields=["master"], condition=models.Q(master__isnull=False), name="cases_merged_into"),
             models.Index(fields=["repeat_of"], condition=models.Q(repeat_of__isnull=False), name="cases_repeat_of"),
+        ]
+        constraints = [
+            # Only the cases sent with a key are in it: most are not.
+            models.UniqueConstraint(
+                fields=["key_owner", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="cases_idempotency_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -518,7 +531,8 @@ class Receipt(models.Model):
         verbose_name=_("received by"),
     )
     intake = models.JSONField(_("the case as received"), default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=128, unique=True, editable=False)
+    idempotency_key = models.CharField(max_length=128, editable=False)
+    key_owner = models.PositiveIntegerField(default=0, db_default=0, editable=False)  # as a case's
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     refused = models.JSONField(_("why it could not be registered"), null=True, blank=True)
@@ -531,6 +545,7 @@ class Receipt(models.Model):
             # The receipts still waiting: a few at most, however many were ever taken.
             models.Index(fields=["id"], condition=models.Q(processed_at__isnull=True), name="cases_receipts_waiting"),
         ]
+        constraints = [models.UniqueConstraint(fields=["key_owner", "idempotency_key"], name="cases_receipt_key")]
 
     def __str__(self) -> str:
         return self.token[:8]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -102,6 +102,32 @@ class Intake:
     is_difficult: bool = False
     registered_at: datetime | None = None
     origin: Origin | None = None  # where it came from, when not the current request (a receipt)
+    key_owner: int | None = None  # whose idempotency key, when not the actor's (a receipt's receiver)
+
+    @property
+    def key(self) -> tuple[int, str] | None:
+        """The idempotency key with its sender: keys are unique per sender (``Case.key_owner``)."""
+        if not self.idempotency_key:
+            return None
+        return (owner_of_keys(self.actor) if self.key_owner is None else self.key_owner), self.idempotency_key
+
+
+def owner_of_keys(actor: Any) -> int:
+    """Whose idempotency keys ``actor`` sends: its login's id, 0 for the system's own."""
+    user = acting_user(actor)
+    return user.pk if user is not None else 0
+
+
+def _sent_with(keys: Iterable[tuple[int, str]]) -> QuerySet[Case]:
+    """The cases sent with ``keys`` (sender, key): one condition per sender, and a batch
+    has one."""
+    by_owner: dict[int, list[str]] = {}
+    for owner, key in keys:
+        by_owner.setdefault(owner, []).append(key)
+    match = Q(pk__in=[])
+    for owner, some in by_owner.items():
+        match |= Q(key_owner=owner, idempotency_key__in=some)
+    return Case.objects.filter(match)
 
 
 def register_case(
@@ -164,8 +190,8 @@ def _register_once(intake: Intake) -> Case:
         # A key seen before: a retry, or two requests with one key that raced. Almost every
         # key is new, so intake does not ask first — the key's unique index refuses the
         # second case, and rolling back returns the year's number it had taken (no gap).
-        if intake.idempotency_key:
-            existing = Case.objects.filter(idempotency_key=intake.idempotency_key).first()
+        if intake.key:
+            existing = _sent_with([intake.key]).first()
             if existing:
                 return existing
         raise
@@ -189,15 +215,15 @@ def register_batch(intakes: list[Intake]) -> list[Case]:
     table, however many there are; a 12345 platform's batch and the waiting receipts take
     this path."""
     with transaction.atomic():
-        keys = [i.idempotency_key for i in intakes if i.idempotency_key]
-        earlier = Case.objects.filter(idempotency_key__in=keys).select_related("category", "unit", "responsible")
-        made = {c.idempotency_key: c for c in earlier.defer("unit__boundary")}
-        fresh = [i for i in intakes if i.idempotency_key not in made]
+        keys = [i.key for i in intakes if i.key]
+        earlier = _sent_with(keys).select_related("category", "unit", "responsible") if keys else Case.objects.none()
+        made = {(c.key_owner, c.idempotency_key): c for c in earlier.defer("unit__boundary")}
+        fresh = [i for i in intakes if i.key not in made]
         try:
             born = iter(register_cases(fresh))  # a savepoint of its own
         except IntegrityError:  # a key taken by another request in the meantime: one by one
             born = iter([_register_once(i) for i in fresh])
-        return [made[i.idempotency_key] if i.idempotency_key in made else next(born) for i in intakes]
+        return [made[i.key] if i.key in made else next(born) for i in intakes]
 
 
 KEY_OF_A_HIDDEN_CASE = gettext_lazy("This idempotency key belongs to a case you cannot see.")
@@ -205,8 +231,8 @@ KEY_OF_A_HIDDEN_CASE = gettext_lazy("This idempotency key belongs to a case you 
 
 def hidden_from(user: Any, cases: list[Case]) -> set[int]:
     """The cases of ``cases`` an earlier request made (see ``register_batch``) that ``user``
-    may not see: a key another login used for a case outside ``user``'s units. Intake
-    answers with none of them."""
+    may not see: a key ``user`` sent before, for a case outside its units since its posts
+    changed (or the system's, for a system's login). Intake answers with none of them."""
     earlier = [c.pk for c in cases if not hasattr(c, "_born")]
     if not earlier:  # the common case: reading the user's scope would cost statements
         return set()
@@ -315,6 +341,7 @@ def _register(intakes: list[Intake]) -> list[Case]:
                 persons=intake.persons,
                 is_anonymous=intake.is_anonymous,
                 idempotency_key=intake.idempotency_key,
+                key_owner=intake.key[0] if intake.key else owner_of_keys(intake.actor),
                 is_urgent=intake.is_urgent,
                 is_difficult=intake.is_difficult,
             )
@@ -393,6 +420,7 @@ def receive(intake: Intake) -> Receipt:
     origin = intake.origin or current_origin()
     token = secrets.token_urlsafe(24)
     key = intake.idempotency_key or f"receipt:{token}"
+    owner = owner_of_keys(intake.actor)
     try:
         with transaction.atomic():
             receipt = Receipt.objects.create(
@@ -401,13 +429,14 @@ def receive(intake: Intake) -> Receipt:
                 received_by=acting_user(intake.actor),
                 intake=_kept(intake),
                 idempotency_key=key,
+                key_owner=owner,
                 ip=origin.ip,
                 user_agent=origin.user_agent,
             )
             transaction.on_commit(_wake_registrar)
             return receipt
     except IntegrityError:
-        existing = Receipt.objects.filter(idempotency_key=key).first()
+        existing = Receipt.objects.filter(key_owner=owner, idempotency_key=key).first()
         if existing is None:
             raise
         return existing
@@ -430,8 +459,8 @@ def register_receipts(limit: int = RECEIPT_BATCH) -> int:
         # A key a direct request used meanwhile (or a retried receipt's) keeps its case.
         taken = [r for r in receipts if r.pk in intakes]
         for receipt, case in zip(taken, register_batch([intakes[r.pk] for r in taken]), strict=True):
-            # ... unless that case lies outside the receiver's units: then the receipt is
-            # refused, and names no case its receiver may not see.
+            # ... unless that case now lies outside the receiver's units: then the receipt
+            # is refused, and names no case its receiver may not see.
             if hidden_from(receipt.received_by, [case]):
                 refused[receipt.pk] = {"idempotency_key": [str(KEY_OF_A_HIDDEN_CASE)]}
         # The case holds what the receipt kept (its petitioner): the receipt keeps nothing.
@@ -453,8 +482,8 @@ def prune_receipts(before: datetime) -> int:
 def with_case_numbers(receipts: QuerySet[Receipt]) -> QuerySet[Receipt]:
     """``receipts`` each with the number of the case it became (``case_number``), read
     together by the idempotency key the case carries."""
-    case = Case.objects.filter(idempotency_key=OuterRef("idempotency_key")).values("number")[:1]
-    return receipts.annotate(case_number=Subquery(case))
+    sent = Case.objects.filter(key_owner=OuterRef("key_owner"), idempotency_key=OuterRef("idempotency_key"))
+    return receipts.annotate(case_number=Subquery(sent.values("number")[:1]))
 
 
 def _wake_registrar() -> None:
@@ -552,6 +581,7 @@ def _intakes_of(receipts: list[Receipt]) -> tuple[dict[int, Intake], dict[int, d
                 for c in k["complained"]
             ),
             idempotency_key=receipt.idempotency_key,
+            key_owner=receipt.key_owner,
             is_urgent=k["is_urgent"],
             is_difficult=k["is_difficult"],
             registered_at=receipt.received_at,

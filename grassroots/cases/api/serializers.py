@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from grassroots import clock
 from grassroots.cases.choices import AssignmentMode, CaseKind, Channel, Feedback, ReviewOutcome
 from grassroots.cases.models import Assignment, Case, CaseEvent, Category, Petitioner, Receipt
 from grassroots.cases.services import categories_by_code, unit_by_code
@@ -196,6 +198,8 @@ class CaseIntakeSerializer(Serializer):
 
 
 MAX_BATCH = 500  # cases in one batch: one transaction holds the year's counter for them all
+FORWARDED_WITHIN = timedelta(days=7)  # a platform's call time older than this is not taken as given
+CLOCK_SKEW = timedelta(minutes=5)  # a platform's clock a little ahead of ours is not an error
 
 
 class BatchItemSerializer(CaseIntakeSerializer):
@@ -207,6 +211,26 @@ class BatchItemSerializer(CaseIntakeSerializer):
         help_text="The caller's own id for this case (a hotline's work-order number): a retried batch "
         "returns the case it made, never a second one.",
     )
+    received_at = serializers.DateTimeField(
+        required=False,
+        default=None,
+        help_text=f"When the resident's call or message came in, by the platform's clock; the case is "
+        f"registered and its deadlines count from then. At most {FORWARDED_WITHIN.days} days ago and "
+        "not in the future; by default, when the batch arrives.",
+    )
+
+    def validate_received_at(self, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        now = clock.now()
+        if value > now + CLOCK_SKEW:
+            raise serializers.ValidationError(_("This moment is still to come."))
+        if value < now - FORWARDED_WITHIN:
+            raise serializers.ValidationError(
+                _("A case is forwarded within %(days)d days of its call; register an older one as it arrives.")
+                % {"days": FORWARDED_WITHIN.days}
+            )
+        return value
 
 
 class CaseBatchSerializer(Serializer):
@@ -261,7 +285,8 @@ class ReceiptSerializer(ModelSerializer[Receipt]):
         if hasattr(receipt, "case_number"):  # read with the receipt (``with_case_numbers``)
             number: str | None = receipt.case_number
             return number
-        return Case.objects.filter(idempotency_key=receipt.idempotency_key).values_list("number", flat=True).first()
+        sent = Case.objects.filter(key_owner=receipt.key_owner, idempotency_key=receipt.idempotency_key)
+        return sent.values_list("number", flat=True).first()
 
 
 class VersionedInput(serializers.Serializer[Any]):

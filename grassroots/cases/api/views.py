@@ -367,8 +367,8 @@ class CaseViewSet(
             raise ValidationError({"cases": {str(n): found for n, found in enumerate(errors) if found}})
         with transaction.atomic():
             cases = services.register_batch(intakes)
-            # A key another login used for a case outside the caller's units names no case
-            # to them: the batch is refused (and rolled back), nothing of that case shown.
+            # A key the caller used before for a case now outside its units (its posts
+            # changed) names no case to it: the batch is refused (and rolled back).
             hidden = services.hidden_from(request.user, cases)
             if hidden:
                 why = {"idempotency_key": [str(services.KEY_OF_A_HIDDEN_CASE)]}
@@ -412,6 +412,7 @@ def _intake(request: Request, d: dict[str, Any], key: str | None) -> services.In
         petitioners=tuple(PetitionerData(**p) for p in d["petitioners"]),
         complained=tuple(ComplainedData(**c) for c in d["complained"]),
         idempotency_key=key,
+        registered_at=d.get("received_at"),  # a batch's case may say when its call came in
     )
 
 

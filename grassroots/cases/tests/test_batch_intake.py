@@ -4,13 +4,16 @@ with each refusal named by its position."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from grassroots import clock
 from grassroots.audit.models import Action, AuditEntry
+from grassroots.cases import deadlines
 from grassroots.cases.api.serializers import MAX_BATCH
 from grassroots.cases.models import Case, CaseEvent
 from grassroots.cases.tests.test_api import SEWER, post
@@ -28,6 +31,14 @@ def orders(*keys: str) -> dict[str, Any]:
             for key in keys
         ]
     }
+
+
+def move_to_lipu(login: Any, world: Any) -> None:
+    """``login`` now holds Lipu Street's post (its outsider's), and no other: it sees Lipu only."""
+    world.outsider.person = None
+    world.outsider.save()
+    login.person = world.lipu_cadre
+    login.save()
 
 
 def test_a_hotline_batch_is_registered_in_order_as_direct_intake_would(world, client):
@@ -53,6 +64,33 @@ def test_a_hotline_batch_is_registered_in_order_as_direct_intake_would(world, cl
         entry = AuditEntry.objects.get(action=Action.CREATE, target_type="cases.case", target_id=str(case.pk))
         assert (entry.actor, entry.channel, entry.user_agent) == (world.county_staff, "api", "hotline/3")
     assert client.get(made[1]["url"]).json()["title"] == "工单 12345-0002"
+
+
+def test_a_platform_says_when_each_call_came_in_and_the_deadlines_count_from_then(world, client):
+    client.force_login(world.county_staff)
+    now = clock.now()
+    night = orders("N-1", "N-2")
+    night["cases"][0]["received_at"] = (now - timedelta(hours=9)).isoformat()
+    made = post(client, BATCH, night).json()["cases"]
+    called, unsaid = (Case.objects.get(number=c["number"]) for c in made)
+    assert called.registered_at == now - timedelta(hours=9)
+    assert called.acceptance_due_at == deadlines.acceptance_due(called.policy, called.registered_at)
+    assert unsaid.registered_at >= now  # none given: when the batch arrived
+    assert CaseEvent.objects.get(case=called).at >= now  # the timeline says when it was entered
+
+    late = orders("N-3", "N-4", "N-5")
+    late["cases"][0]["received_at"] = (now + timedelta(hours=1)).isoformat()
+    late["cases"][2]["received_at"] = (now - timedelta(days=8)).isoformat()
+    late["cases"][1]["received_at"] = "yesterday evening"
+    refused = post(client, BATCH, late)
+    assert refused.status_code == 400
+    why = refused.json()["cases"]
+    assert why["0"] == {"received_at": ["This moment is still to come."]}
+    assert why["2"] == {
+        "received_at": ["A case is forwarded within 7 days of its call; register an older one as it arrives."]
+    }
+    assert list(why["1"]) == ["received_at"]
+    assert Case.objects.count() == 2
 
 
 def test_a_retried_batch_returns_the_cases_it_made_and_registers_only_what_is_new(world, client):
@@ -127,17 +165,34 @@ def test_a_batch_costs_the_same_statements_however_many_cases_it_holds(world, cl
     assert Case.objects.count() == 17
 
 
-def test_a_key_of_a_case_outside_ones_units_shows_nothing_of_it_and_registers_nothing(world, client):
+def test_two_platforms_numbering_their_work_orders_alike_each_get_their_own_case(world, client):
     client.force_login(world.county_staff)
-    post(client, BATCH, orders("F-1"))
-    client.force_login(world.outsider)  # a login of another place, reusing the platform's key
-    elsewhere = {**orders("F-2", "F-1")["cases"][0], "unit": world.outsider.person.unit.code}
-    refused = post(client, BATCH, {"cases": [elsewhere, {**elsewhere, "idempotency_key": "F-1"}]})
+    ours = post(client, BATCH, orders("F-1")).json()["cases"][0]
+    client.force_login(world.outsider)  # another place's platform, numbering its orders alike
+    elsewhere = {**orders("F-1")["cases"][0], "unit": world.outsider.person.unit.code, "title": "他处工单"}
+    theirs = post(client, BATCH, {"cases": [elsewhere]})
+    assert theirs.status_code == 201, theirs.json()
+    assert theirs.json()["cases"][0]["number"] != ours["number"]
+    assert "工单 F-1" not in theirs.content.decode()
+    again = post(client, BATCH, {"cases": [elsewhere]})  # and each one's retry finds its own
+    assert again.status_code == 200 and again.json()["cases"][0]["number"] == theirs.json()["cases"][0]["number"]
+    single = post(client, "/api/v1/cases/", elsewhere, HTTP_IDEMPOTENCY_KEY="F-1")
+    assert single.status_code == 200 and single.json()["number"] == theirs.json()["cases"][0]["number"]
+    assert Case.objects.filter(idempotency_key="F-1").count() == 2
+
+
+def test_a_key_of_a_case_now_outside_ones_units_shows_nothing_of_it_and_registers_nothing(world, client):
+    client.force_login(world.county_staff)
+    post(client, BATCH, orders("G-1"))
+    move_to_lipu(world.county_staff, world)
+    there = [{**case, "unit": world.lipu.code} for case in orders("G-2", "G-1")["cases"]]
+    refused = post(client, BATCH, {"cases": there})
     assert refused.status_code == 400
     assert refused.json() == {
         "cases": {"1": {"idempotency_key": ["This idempotency key belongs to a case you cannot see."]}}
     }
-    assert "工单 F-1" not in refused.content.decode()
-    assert Case.objects.count() == 1  # F-2 rolled back with the batch
-    single = post(client, "/api/v1/cases/", elsewhere, HTTP_IDEMPOTENCY_KEY="F-1")
+    assert "工单 G-1" not in refused.content.decode()
+    assert Case.objects.count() == 1  # G-2 rolled back with the batch
+    single = post(client, "/api/v1/cases/", there[1], HTTP_IDEMPOTENCY_KEY="G-1")
     assert single.status_code == 400 and set(single.json()) == {"Idempotency-Key"}
+    assert Case.objects.count() == 1

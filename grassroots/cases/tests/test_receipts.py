@@ -13,6 +13,7 @@ from grassroots.audit.models import Action, AuditEntry
 from grassroots.cases import services
 from grassroots.cases.models import Case, CaseEvent, Receipt
 from grassroots.cases.tests.test_api import SEWER, post
+from grassroots.cases.tests.test_batch_intake import move_to_lipu
 from grassroots.triage.models import Suggestion
 
 pytestmark = pytest.mark.django_db
@@ -125,12 +126,23 @@ def test_a_receipt_naming_someone_removed_since_is_refused_not_registered_withou
     assert not Case.objects.exists()
 
 
-def test_a_receipt_whose_key_another_login_used_outside_its_units_names_no_case(world, client):
+def test_a_receipt_under_a_key_another_login_used_makes_its_own_case(world, client):
     client.force_login(world.county_staff)
-    post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="shared-77")
+    ours = post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="shared-77").json()
     client.force_login(world.outsider)
     elsewhere = {**SEWER, "unit": world.outsider.person.unit.code}
     location = post(client, "/api/v1/cases/", elsewhere, HTTP_IDEMPOTENCY_KEY="shared-77", **ASYNC)["Location"]
+    assert services.register_receipts() == 1
+    read = client.get(location).json()
+    assert read["state"] == "registered" and read["case"] not in (None, ours["number"])
+    assert Case.objects.get(number=read["case"]).unit == world.outsider.person.unit
+
+
+def test_a_receipt_whose_key_made_a_case_now_outside_its_units_names_no_case(world, client):
+    client.force_login(world.county_staff)
+    post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="shared-78")
+    location = post(client, "/api/v1/cases/", SEWER, HTTP_IDEMPOTENCY_KEY="shared-78", **ASYNC)["Location"]
+    move_to_lipu(world.county_staff, world)  # before the receipt was registered
     assert services.register_receipts() == 1
     read = client.get(location).json()
     assert read["state"] == "refused" and read["case"] is None
