@@ -427,6 +427,7 @@ CASE_COLUMNS = (
     "master_id",
     "repeat_of_id",
     "idempotency_key",
+    "key_owner",
     "created_by_id",
     "updated_at",
 )
@@ -588,6 +589,7 @@ def case_batches(
                 None,
                 None,
                 None,
+                0,
                 None,
                 stamp(last_change),
             )
@@ -855,7 +857,12 @@ def main() -> None:
     started = time.perf_counter()
     seen = rebuild()
     print(f"stats rebuild: {seen:,} cases in {time.perf_counter() - started:.0f} s")
-    loader.analyse(["stats_casefact", "stats_caseday", "stats_rollup"])
+    from grassroots.stats import activity_days
+
+    started = time.perf_counter()
+    rows = activity_days.rebuild()
+    print(f"activity days: {rows:,} rows in {time.perf_counter() - started:.0f} s")
+    loader.analyse(["stats_casefact", "stats_caseday", "stats_rollup", "stats_activityday"])
 
 
 if __name__ == "__main__":

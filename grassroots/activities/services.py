@@ -4,13 +4,13 @@ cases an activity touches get a timeline event of their own."""
 from __future__ import annotations
 
 import calendar
+import copy
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from grassroots.activities.models import (
     PostingOutcome,
     Schedule,
 )
+from grassroots.activities.signals import activity_changed
 from grassroots.audit.context import acting_user
 from grassroots.audit.models import Action
 from grassroots.audit.services import record
@@ -119,6 +120,7 @@ def record_activity(
             # The through rows know only the activity's id: hand them its shard, or each
             # would read the activity again to find it.
             activity.participants.set(participants, through_defaults={"shard": activity.shard})
+        activity_changed.send(sender=Activity, before=None, after=activity)
         record(Action.CREATE, actor=actor, target=activity, detail={"kind": kind, "unit": unit.code})
     return activity
 
@@ -157,12 +159,14 @@ def hold_activity(activity: Activity, *, actor: Any, minutes: str = "", persons:
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
         if activity.state == ActivityState.CANCELLED:
             raise ValidationError({"state": [_("A cancelled activity cannot be held.")]})
+        before = copy.copy(activity)
         activity.state = ActivityState.HELD
         if minutes:
             activity.minutes = minutes
         if persons is not None:
             activity.persons = persons
         activity.save(update_fields=["state", "minutes", "persons"])
+        activity_changed.send(sender=Activity, before=before, after=activity)
         record(Action.UPDATE, actor=actor, target=activity, detail={"held": True})
     return activity
 
@@ -194,9 +198,7 @@ def file_case(
         )
         ActivityCase.objects.get_or_create(activity=activity, case=case, role=CaseRole.RAISED)
         if activity.kind in COUNTED:
-            Activity.objects.filter(pk=activity.pk).update(
-                batches=F("batches") + 1, persons=F("persons") + case.persons, state=ActivityState.HELD
-            )
+            _receive_batch(activity, case.persons)
         record_event(
             case,
             Act.ACTIVITY,
@@ -206,6 +208,17 @@ def file_case(
             payload={"activity": activity.pk, "kind": activity.kind, "role": CaseRole.RAISED},
         )
     return case
+
+
+def _receive_batch(activity: Activity, persons: int) -> None:
+    """One more batch of ``persons`` received at ``activity``, which is held by then."""
+    before = Activity.objects.select_for_update().get(pk=activity.pk)
+    after = copy.copy(before)
+    after.batches += 1
+    after.persons += persons
+    after.state = ActivityState.HELD
+    after.save(update_fields=["batches", "persons", "state"])
+    activity_changed.send(sender=Activity, before=before, after=after)
 
 
 def link_case(activity: Activity, *, actor: Any, case: Case, role: str, note: str = "") -> ActivityCase:
@@ -422,9 +435,7 @@ def attend_appointment(appointment: Appointment, *, actor: Any, notes: str, reso
         appointment.note = notes
         appointment.save(update_fields=["state", "note"])
         activity = appointment.activity
-        Activity.objects.filter(pk=activity.pk).update(
-            batches=F("batches") + 1, persons=F("persons") + appointment.case.persons, state=ActivityState.HELD
-        )
+        _receive_batch(activity, appointment.case.persons)
         link_case(
             activity,
             actor=actor,

@@ -13,20 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
-from grassroots.activities.choices import ActivityKind, ActivityState
-from grassroots.activities.models import Activity
 from grassroots.cases.models import Case
 from grassroots.org.models import Posting, Unit
 from grassroots.org.paths import within_q
-
-RECEPTION_KINDS = (ActivityKind.RECEPTION_DAY, ActivityKind.DOWN_VISIT, ActivityKind.ON_SITE_OFFICE)
-VISIT_KINDS = (ActivityKind.DOWN_VISIT, ActivityKind.DOOR_TO_DOOR)
-OUTREACH_KINDS = (ActivityKind.OUTREACH, ActivityKind.TECHNICAL_GUIDANCE)
+from grassroots.stats import activity_days
 
 
 @dataclass(frozen=True)
@@ -56,11 +51,6 @@ class Period:
     def cases(self) -> Any:
         return Case.objects.filter(within_q("unit_path", [self.unit.path]))
 
-    def activities(self) -> Any:
-        return Activity.objects.filter(within_q("unit_path", [self.unit.path]), state=ActivityState.HELD).filter(
-            self.between("starts_at")
-        )
-
 
 @dataclass(frozen=True)
 class Metric:
@@ -88,19 +78,10 @@ def _days(p: Period) -> dict[str, int]:
 
 
 def _activity(p: Period) -> dict[str, int]:
-    """Every activity figure of the period in one pass over its activities (counting a
-    column of their period index, so a province's year never leaves the index)."""
+    """Every activity figure of the period, from the unit's own day rows (``activity_days``)."""
 
     def make() -> dict[str, int]:
-        totals = p.activities().aggregate(
-            reception_batches=Sum("batches", filter=Q(kind__in=RECEPTION_KINDS)),
-            reception_persons=Sum("persons", filter=Q(kind__in=RECEPTION_KINDS)),
-            visits=Count("kind", filter=Q(kind__in=VISIT_KINDS)),
-            grid_meetings=Count("kind", filter=Q(kind=ActivityKind.GRID_MEETING)),
-            outreach=Count("kind", filter=Q(kind__in=OUTREACH_KINDS)),
-            outreach_audience=Sum("persons", filter=Q(kind__in=OUTREACH_KINDS)),
-        )
-        return {key: int(value or 0) for key, value in totals.items()}
+        return activity_days.sums(p.unit.path, p.start, p.end)
 
     result: dict[str, int] = p.once("activity", make)
     return result

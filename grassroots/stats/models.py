@@ -159,3 +159,35 @@ class Rollup(Counters):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.grain} {self.day}"
+
+
+ACTIVITY_COUNTERS = (
+    "reception_batches",
+    "reception_persons",
+    "visits",
+    "grid_meetings",
+    "outreach",
+    "outreach_audience",
+)
+
+
+class ActivityDay(models.Model):
+    """The held activities' figures of a unit's whole subtree on one day: a row for the unit
+    an activity was held in and one for each unit above it, so a province's year is its
+    365 rows however many activities lie below (``stats.activity_days`` keeps them)."""
+
+    unit_path = PathField(max_length=PATH_MAX_LENGTH)
+    shard = ShardField(sources=("unit_path",))
+    day = models.DateField()
+    reception_batches = models.IntegerField(default=0)
+    reception_persons = models.IntegerField(default=0)
+    visits = models.IntegerField(default=0)
+    grid_meetings = models.IntegerField(default=0)
+    outreach = models.IntegerField(default=0)
+    outreach_audience = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit_path", "day"], name="stats_one_activity_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_path} {self.day}"

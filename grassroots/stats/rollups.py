@@ -116,17 +116,25 @@ def _contribution(fact: CaseFact, sign: int, into: dict[Key, dict[str, int]]) ->
     add(fact.judged_on, judged=int(fact.satisfied is not None), satisfied=int(bool(fact.satisfied)))
 
 
-def _upsert(model: Any, key_columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+def _upsert(
+    model: Any,
+    key_columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    counters: tuple[str, ...] = COUNTERS,
+    conflict: tuple[str, ...] | None = None,
+) -> None:
     """Add counters into their buckets, creating the missing ones (both databases know
     ``ON CONFLICT ... DO UPDATE``). On PostgreSQL one statement takes every row, as
-    arrays: run row by row, each would be parsed and planned again."""
+    arrays: run row by row, each would be parsed and planned again. ``conflict``: the
+    bucket's unique key, by default the key columns but the path, parent and shard."""
     if not rows:
         return
     table = model._meta.db_table
-    columns = (*key_columns, *COUNTERS)
-    conflict = tuple(c for c in key_columns if c not in ("unit_path", "parent_id", "shard"))
+    columns = (*key_columns, *counters)
+    if conflict is None:
+        conflict = tuple(c for c in key_columns if c not in ("unit_path", "parent_id", "shard"))
     on_conflict = f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET " + ", ".join(
-        f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS
+        f"{c} = {table}.{c} + excluded.{c}" for c in counters
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -35,6 +35,7 @@ GROWING = {
     "stats_casefact",
     "stats_caseday",
     "stats_rollup",
+    "stats_activityday",
     "activities_activity",
     "activities_activity_participants",
     "activities_activitycase",

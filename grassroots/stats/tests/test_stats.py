@@ -145,5 +145,6 @@ def test_all_metrics_of_a_period_fold_and_sum_the_rollups_once(world):
     assert len(rollup_reads) == 1  # a whole year: twelve month rows of the county, one query
     with CaptureQueriesContext(connection) as ctx:
         compute(world.county, date(2026, 1, 5), date(2026, 12, 20))
-    rollup_reads = [q["sql"] for q in ctx.captured_queries if "stats_" in q["sql"] and "SUM" in q["sql"]]
-    assert len(rollup_reads) == 3  # the whole months, and the days at either edge
+    reads = [q["sql"] for q in ctx.captured_queries if "stats_" in q["sql"] and "SUM" in q["sql"]]
+    assert len([r for r in reads if "stats_activityday" not in r]) == 3  # the whole months, and either edge
+    assert len([r for r in reads if "stats_activityday" in r]) == 1  # every activity figure: the unit's days
