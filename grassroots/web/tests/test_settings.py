@@ -58,3 +58,16 @@ def test_postgresql_prepares_statements_only_when_asked(monkeypatch):
     monkeypatch.setenv("DB_PREPARED_STATEMENTS", "1")
     options = project._database()["OPTIONS"]
     assert options["server_side_binding"] is True and options["prepare_threshold"] == 2
+
+
+def test_a_web_worker_keeps_what_it_loaded_out_of_the_collectors_walk(tmp_path):
+    """A full collection in a worker that walked every loaded module took 100-130 ms at ten
+    million cases: the worker freezes them once every view is imported."""
+    import os
+    import subprocess
+    import sys
+
+    probe = "import gc, grassroots.wsgi; print(gc.get_freeze_count(), len(gc.get_objects()))"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "grassroots.settings", "DATABASE_URL": f"sqlite:///{tmp_path}/x"}
+    frozen, walked = map(int, subprocess.check_output([sys.executable, "-c", probe], env=env, text=True).split())
+    assert frozen > 100_000 and walked < frozen / 10
