@@ -127,8 +127,9 @@ class Activity(models.Model):
         indexes = [
             # Calendars and statistics: a subtree's activities in a period.
             models.Index(fields=["unit_path", "starts_at"], name="activities_subtree_time"),
-            # A large subtree's figures of a period (a province's year): read from the index
-            # alone, in time order, without touching the rows.
+            # A large subtree's newest activities (a province's list walks it backwards,
+            # filtering on the path it holds); the figures once read it, and now read
+            # ``stats.ActivityDay``.
             models.Index(
                 fields=["starts_at", "unit_path", "state", "kind", "batches", "persons"],
                 name="activities_period_figures",
