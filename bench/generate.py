@@ -12,8 +12,8 @@ province. Channels, kinds and categories are skewed as a hotline's are (a few ca
 carry most cases); handling times are log-normal with a long tail that becomes backlog;
 case numbers grow by a tenth a year. Cases older than their handling time are settled
 (closed with the resident's verdict, or declined); the last weeks' are still open.
-The statistics rollups are then rebuilt by ``grassroots stats rebuild``'s own code,
-and its time is printed: it is the "stats rebuild" benchmark.
+The statistics rollups and the activity day rows are then rebuilt by ``grassroots stats
+rebuild``'s own code, and their times are printed: the "stats rebuild" benchmark.
 """
 
 from __future__ import annotations
