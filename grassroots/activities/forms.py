@@ -41,6 +41,16 @@ class FileCaseForm(forms.Form):
     phone = forms.RegexField(label=_("Phone"), regex=r"^[0-9+\- ]{0,32}$", required=False)
 
 
+class HoldForm(forms.Form):
+    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    persons = forms.IntegerField(label=_("People taking part or reached"), min_value=0)
+    batches = forms.IntegerField(label=_("Batches received"), min_value=0, required=False)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is called off"), max_length=2000)
+
+
 class PostingLogForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     work = forms.CharField(label=_("Work done"), widget=forms.Textarea(attrs={"rows": 2}))

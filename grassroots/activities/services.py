@@ -153,21 +153,50 @@ def record_grid_meeting(
     )
 
 
-def hold_activity(activity: Activity, *, actor: Any, minutes: str = "", persons: int | None = None) -> Activity:
-    """Mark a planned activity held, with its minutes and the people it reached."""
+def hold_activity(
+    activity: Activity, *, actor: Any, minutes: str = "", persons: int | None = None, batches: int | None = None
+) -> Activity:
+    """Record a planned activity as held, with its minutes and the people it reached (or
+    correct the counts of one held already); the statistics count it from then."""
+    if (persons is not None and persons < 0) or (batches is not None and batches < 0):
+        raise ValidationError({"persons": [_("Counts cannot be negative.")]})
     with transaction.atomic():
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
         if activity.state == ActivityState.CANCELLED:
             raise ValidationError({"state": [_("A cancelled activity cannot be held.")]})
+        if activity.starts_at > clock.now():
+            raise ValidationError({"state": [_("This activity has not started yet.")]})
         before = copy.copy(activity)
         activity.state = ActivityState.HELD
-        if minutes:
-            activity.minutes = minutes
+        if minutes.strip():
+            activity.minutes = minutes.strip()
         if persons is not None:
             activity.persons = persons
-        activity.save(update_fields=["state", "minutes", "persons"])
+        if batches is not None:
+            activity.batches = batches
+        activity.save(update_fields=["state", "minutes", "persons", "batches"])
         activity_changed.send(sender=Activity, before=before, after=activity)
-        record(Action.UPDATE, actor=actor, target=activity, detail={"held": True})
+        record(Action.UPDATE, actor=actor, target=activity, detail={"held": True, "persons": activity.persons})
+    return activity
+
+
+def cancel_activity(activity: Activity, *, actor: Any, reason: str) -> Activity:
+    """Call off a planned activity, saying why; the appointments booked on it are cancelled
+    with it. A held activity happened, and is not cancelled."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the activity is called off.")]})
+    with transaction.atomic():
+        activity = Activity.objects.select_for_update().get(pk=activity.pk)
+        if activity.state != ActivityState.PLANNED:
+            raise ValidationError({"state": [_("Only a planned activity can be called off.")]})
+        before = copy.copy(activity)
+        activity.state = ActivityState.CANCELLED
+        activity.minutes = reason.strip()
+        activity.save(update_fields=["state", "minutes"])
+        for appointment in activity.appointments.filter(state=AppointmentState.BOOKED):
+            miss_appointment(appointment, actor=actor, cancelled=True)
+        activity_changed.send(sender=Activity, before=before, after=activity)
+        record(Action.UPDATE, actor=actor, target=activity, detail={"cancelled": reason.strip()})
     return activity
 
 
@@ -360,13 +389,16 @@ def expand_schedule(schedule: Schedule, *, actor: Any, until: date) -> list[Acti
 
 
 def free_slots(activity: Activity) -> list[datetime]:
+    """The slots of a reception day still to come and not booked (none once it is called off)."""
     if activity.kind != ActivityKind.RECEPTION_DAY or not activity.ends_at:
+        return []
+    if activity.state == ActivityState.CANCELLED:
         return []
     step = timedelta(minutes=activity.slot_minutes or 30)
     taken = set(activity.appointments.exclude(state=AppointmentState.CANCELLED).values_list("slot_at", flat=True))
-    slots, at = [], activity.starts_at
+    slots, at, now = [], activity.starts_at, clock.now()
     while at + step <= activity.ends_at:
-        if at not in taken:
+        if at not in taken and at >= now:
             slots.append(at)
         at += step
     return slots

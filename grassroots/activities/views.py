@@ -19,7 +19,14 @@ from django.views.decorators.http import require_POST
 from grassroots import clock
 from grassroots.activities import services
 from grassroots.activities.choices import ActivityKind, CaseRole
-from grassroots.activities.forms import ActivityForm, FileCaseForm, PostingLogForm, PostingOutcomeForm
+from grassroots.activities.forms import (
+    ActivityForm,
+    CancelForm,
+    FileCaseForm,
+    HoldForm,
+    PostingLogForm,
+    PostingOutcomeForm,
+)
 from grassroots.activities.models import Activity, Appointment, PostingLog, PostingOutcome
 from grassroots.cases.models import Case
 from grassroots.cases.services import PetitionerData
@@ -183,6 +190,7 @@ def _context(request: HttpRequest, activity: Activity, **extra: Any) -> dict[str
         "slots": services.free_slots(activity) if activity.kind == ActivityKind.RECEPTION_DAY else [],
         "attachments": list(activity.attachments.all()),
         "file_form": extra.pop("file_form", None) or FileCaseForm(),
+        "hold_form": extra.pop("hold_form", None) or HoldForm(initial={"persons": activity.persons}),
         "errors": extra.pop("errors", {}),
         **extra,
     }
@@ -256,6 +264,45 @@ def _no_case() -> str:
     from django.utils.translation import gettext as _
 
     return _("There is no such case that you can see.")
+
+
+@login_required
+@require_POST
+def hold(request: HttpRequest, pk: int) -> HttpResponse:
+    """A planned activity recorded as held, with its minutes and the people it reached."""
+    activity = _activity(request, pk)
+    form = HoldForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.hold_activity(
+                activity, actor=request.user, minutes=d["minutes"], persons=d["persons"], batches=d["batches"]
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect("activities:detail", pk=activity.pk)
+    errors = {"": form.non_field_errors()} if form.non_field_errors() else {}
+    context = _context(request, activity, errors=errors, hold_form=form)
+    return render(request, "activities/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """A planned activity called off, with the reason; its booked appointments with it."""
+    activity = _activity(request, pk)
+    form = CancelForm(request.POST)
+    errors: dict[str, Any] = dict(form.errors) if not form.is_valid() else {}
+    if not errors:
+        try:
+            services.cancel_activity(activity, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            errors = exc.message_dict
+    if errors:
+        return render(request, "activities/detail.html", _context(request, activity, errors=errors), status=400)
+    return redirect("activities:detail", pk=activity.pk)
 
 
 @login_required

@@ -117,3 +117,15 @@ class BookInput(serializers.Serializer[Any]):
 class AttendInput(serializers.Serializer[Any]):
     notes = serializers.CharField()
     resolved = serializers.BooleanField(default=False)
+
+
+class HoldInput(serializers.Serializer[Any]):
+    minutes = serializers.CharField(required=False, allow_blank=True, default="")
+    persons = serializers.IntegerField(min_value=0, help_text="The people it reached.")
+    batches = serializers.IntegerField(
+        min_value=0, required=False, default=None, help_text="Batches received (reception kinds)."
+    )
+
+
+class CancelInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)

@@ -51,6 +51,8 @@ class ActivityViewSet(
             return s.ActivityDetailSerializer
         if self.action == "create":
             return s.ActivityInput
+        if self.action in ("hold", "cancel"):  # the browsable API's form
+            return s.HoldInput if self.action == "hold" else s.CancelInput
         return s.ActivitySerializer
 
     @extend_schema(request=s.ActivityInput, responses={201: s.ActivityDetailSerializer})
@@ -83,6 +85,26 @@ class ActivityViewSet(
         services.link_case(
             activity, actor=request.user, case=_visible_case(request, d["case"]), role=d["role"], note=d["note"]
         )
+        return Response(s.ActivityDetailSerializer(self.get_object()).data)
+
+    @extend_schema(request=s.HoldInput, responses=s.ActivityDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def hold(self, request: Request, pk: str | None = None) -> Response:
+        """Record this planned activity as held, with its minutes and the people it reached."""
+        activity = self.get_object()
+        form = s.HoldInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.hold_activity(activity, actor=request.user, **form.validated_data)
+        return Response(s.ActivityDetailSerializer(self.get_object()).data)
+
+    @extend_schema(request=s.CancelInput, responses=s.ActivityDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Call off this planned activity, saying why; its booked appointments are cancelled."""
+        activity = self.get_object()
+        form = s.CancelInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.cancel_activity(activity, actor=request.user, reason=form.validated_data["reason"])
         return Response(s.ActivityDetailSerializer(self.get_object()).data)
 
     @extend_schema(request=s.BookInput, responses={201: s.AppointmentSerializer})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -216,3 +216,66 @@ def test_the_activity_list_exports_with_its_filter_and_scope_and_is_audited(worl
     outsider_rows = as_user(world.outsider).get("/activities/export.csv").content.decode("utf-8-sig").splitlines()
     assert len(outsider_rows) == 1  # the neighbouring street: the header only
     assert street.get("/activities/export.pdf").status_code == 404
+
+
+def test_a_planned_talk_is_recorded_held_from_its_page_and_the_county_counts_its_audience(world, as_user):
+    from grassroots.stats import activity_days
+
+    talk = services.record_activity(
+        actor=world.street_staff,
+        kind=ActivityKind.OUTREACH,
+        title="惠民政策宣讲",
+        unit=world.changlin,
+        starts_at=datetime(2026, 11, 18, 19, tzinfo=CST),
+        held=False,
+    )
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    assert activity_days.sums(world.county.path, *year)["outreach"] == 0  # planned: not counted yet
+    client = as_user(world.street_staff)
+    page = client.get(f"/activities/{talk.pk}/").content.decode()
+    assert 'id="hold"' in page and 'id="cancel"' in page
+    refused = client.post(f"/activities/{talk.pk}/hold/", {"persons": "-5", "minutes": ""})
+    assert refused.status_code == 400 and Activity.objects.get(pk=talk.pk).state == "planned"
+    held = client.post(f"/activities/{talk.pk}/hold/", {"persons": "86", "minutes": "讲解医保与养老政策，答疑12条。"})
+    assert held.status_code == 302
+    talk.refresh_from_db()
+    assert (talk.state, talk.persons, talk.minutes) == ("held", 86, "讲解医保与养老政策，答疑12条。")
+    figures = activity_days.sums(world.county.path, *year)
+    assert (figures["outreach"], figures["outreach_audience"]) == (1, 86)
+    page = client.get(f"/activities/{talk.pk}/").content.decode()
+    assert 'id="hold"' not in page and 'id="cancel"' not in page  # held: it happened
+    again = client.post(f"/activities/{talk.pk}/cancel/", {"reason": "下雨"})
+    assert again.status_code == 400 and "Only a planned activity can be called off." in again.content.decode()
+
+
+def test_a_reception_day_called_off_through_the_api_cancels_its_appointments(world, client, reception):
+    case = cases.register_case(
+        actor=world.county_staff,
+        kind=CaseKind.PETITION,
+        channel=Channel.LETTER,
+        unit=world.changlin,
+        title="宅基地纠纷",
+        description="邻里宅基地边界争议。",
+        petitioners=[PetitionerData(name="李四")],
+    )
+    with time_machine.travel(NOW):
+        booked = services.book_appointment(
+            reception, actor=world.county_staff, case=case, slot_at=datetime(2026, 11, 25, 9, 30, tzinfo=CST)
+        )
+        client.force_login(world.county_staff)
+        early = client.post(f"/api/v1/activities/{reception.pk}/hold/", {"persons": 3}, content_type="application/json")
+        assert early.status_code == 400 and early.json() == {"state": ["This activity has not started yet."]}
+        blank = client.post(
+            f"/api/v1/activities/{reception.pk}/cancel/", {"reason": " "}, content_type="application/json"
+        )
+        assert blank.status_code == 400 and "reason" in blank.json()
+        called_off = client.post(
+            f"/api/v1/activities/{reception.pk}/cancel/",
+            {"reason": "县委书记赴省开会，改期。"},
+            content_type="application/json",
+        )
+    assert called_off.status_code == 200, called_off.json()
+    assert called_off.json()["state"] == "cancelled" and called_off.json()["minutes"] == "县委书记赴省开会，改期。"
+    assert Appointment.objects.get(pk=booked.pk).state == "cancelled"
+    client.force_login(world.outsider)
+    assert client.post(f"/api/v1/activities/{reception.pk}/cancel/", {"reason": "x"}).status_code == 404

@@ -109,6 +109,8 @@ def test_a_reception_day_with_an_appointment_and_a_walk_in_group_of_five(world, 
         with pytest.raises(ValidationError, match="not one of the day's slots"):
             services.book_appointment(day, actor=world.county_staff, case=existing, slot_at=at(2026, 11, 25, 9, 10))
     assert at(2026, 11, 25, 9, 30) not in services.free_slots(day)
+    with time_machine.travel(at(2026, 11, 25, 10, 5)):  # on the day: only the slots still to come
+        assert services.free_slots(day) == [at(2026, 11, 25, 10, 30), at(2026, 11, 25, 11), at(2026, 11, 25, 11, 30)]
 
     # The reminder is a background task due the day before; the worker sends it once.
     with time_machine.travel(at(2026, 11, 24, 9, 31)):
