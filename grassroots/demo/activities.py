@@ -176,6 +176,41 @@ def build_activities(demo: DemoCounty, today: date | None = None) -> None:
     _parking_story(demo, users, today)
     _instructor(demo, today)
     _down_visits(demo, today)
+    _planned_then_held_or_called_off(demo, users, working_day, today)
+
+
+def _planned_then_held_or_called_off(demo: DemoCounty, users: dict[str, Any], working_day: Any, today: date) -> None:
+    """Liyang Street plans a talk on the new medical insurance rules a week ahead and records
+    it held that evening; the next working day is called off for flood duty."""
+    liyang = demo.townships[0]
+    community = next(v for v in demo.villages if v.parent_id == liyang.pk)
+    day = today - timedelta(days=4)
+    with clock.pinned(_at(day - timedelta(days=7), 10)):
+        talk = services.record_activity(
+            actor=users.get("street"),
+            kind=ActivityKind.OUTREACH,
+            title="城乡居民医保新政宣讲",
+            unit=community,
+            starts_at=_at(day, 19),
+            ends_at=_at(day, 20, 30),
+            held=False,
+            place=f"{community.name}党群服务中心",
+            topic="2027年度城乡居民医保缴费与报销政策",
+            organisation=demo.bodies["t001-party"],
+        )
+    with clock.pinned(_at(day, 21)):
+        services.hold_activity(
+            talk,
+            actor=users.get("street"),
+            persons=76,
+            minutes="讲解缴费标准、门诊报销比例和异地就医备案，现场答疑14条，收集意见3条。",
+        )
+    following = working_day.activities.filter(starts_at__date__gt=today).order_by("starts_at").first()
+    if following is not None:
+        with clock.pinned(_at(today, 8, 30)):
+            services.cancel_activity(
+                following, actor=users.get("street"), reason="汛期防汛值班，街道干部在岗值守，工作日顺延至下周。"
+            )
 
 
 def _booked_reception(schedule: Any, today: date) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from grassroots.activities.choices import ActivityKind, ActivityState
+from grassroots.activities.models import Activity
 from grassroots.cases.models import Case, Receipt
 from grassroots.cases.seed import seed_taxonomy
 from grassroots.org.choices import Level, PostingRole, Rank, TeamKind
@@ -39,6 +41,9 @@ def test_demo_county_is_realistic_and_deterministic(capsys):
     # The night's work orders came in one batch, each under its work-order number.
     night = Case.objects.filter(idempotency_key__startswith="12345-").order_by("number")
     assert night.count() == 5 and len({c.registered_at for c in night}) == 5
+    # A talk planned a week ahead was recorded held; the next working day was called off.
+    assert Activity.objects.get(title="城乡居民医保新政宣讲", state=ActivityState.HELD).persons == 76
+    assert Activity.objects.filter(kind=ActivityKind.WORKING_DAY, state=ActivityState.CANCELLED).count() == 1
 
     call_command("build_demo")
     assert "already built" in capsys.readouterr().out
