@@ -95,7 +95,9 @@ def sums(path: str, start: date, end: date) -> dict[str, int]:
 def rebuild() -> int:
     """Throw the day rows away and count every held activity again; returns the rows made.
     One ``INSERT … SELECT`` per depth of the tree: the database does the counting."""
-    held = Activity.objects.filter(state=ActivityState.HELD)
+    # Only the kinds some figure counts: a mediation or a working day would make rows of zeros.
+    counted = sorted({kind for kinds, _column in FIGURES.values() for kind in kinds})
+    held = Activity.objects.filter(state=ActivityState.HELD, kind__in=counted)
     deepest = held.aggregate(n=Max(Length("unit_path")))["n"] or 0
     made = 0
     table = ActivityDay._meta.db_table
