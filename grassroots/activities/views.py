@@ -31,7 +31,7 @@ from grassroots.activities.models import Activity, Appointment, PostingLog, Post
 from grassroots.cases.models import Case
 from grassroots.cases.services import PetitionerData
 from grassroots.org.models import Person, Posting, Unit
-from grassroots.web.views import get_visible_or_404
+from grassroots.web.views import add_refusal, get_visible_or_404
 
 
 @login_required
@@ -161,8 +161,7 @@ def record(request: HttpRequest) -> HttpResponse:
                 leader=getattr(request.user, "person", None) if d["kind"] == ActivityKind.RECEPTION_DAY else None,
             )
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            add_refusal(form, exc)
         else:
             return redirect("activities:detail", pk=activity.pk)
     return render(request, "activities/record.html", {"form": form})
@@ -231,8 +230,7 @@ def file_case(request: HttpRequest, pk: int) -> HttpResponse:
                 is_anonymous=not petitioners and activity.kind not in _STAFF_FOUND,
             )
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            add_refusal(form, exc)
         else:
             return redirect("activities:detail", pk=activity.pk)
     return render(request, "activities/detail.html", _context(request, activity, file_form=form), status=400)
@@ -279,8 +277,7 @@ def hold(request: HttpRequest, pk: int) -> HttpResponse:
                 activity, actor=request.user, minutes=d["minutes"], persons=d["persons"], batches=d["batches"]
             )
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            add_refusal(form, exc)
         else:
             return redirect("activities:detail", pk=activity.pk)
     errors = {"": form.non_field_errors()} if form.non_field_errors() else {}
@@ -405,8 +402,7 @@ def posting(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     services.record_posting_outcome(item, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
+                add_refusal(form, exc)
             else:
                 return redirect("activities:posting", pk=item.pk)
     return render(

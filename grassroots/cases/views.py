@@ -26,7 +26,7 @@ from grassroots.cases.forms import GridReportForm, IntakeForm
 from grassroots.cases.models import Assignment, Case, Category, PackagePlan
 from grassroots.cases.workflow import Act, WorkflowError, allowed_acts
 from grassroots.org.models import Organisation, Person
-from grassroots.web.views import get_visible_or_404, is_htmx
+from grassroots.web.views import add_refusal, get_visible_or_404, is_htmx
 
 PAGE = 50
 STAFF_CHANNELS = [Channel.LETTER, Channel.VISIT, Channel.PHONE]
@@ -179,7 +179,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 idempotency_key=request.POST.get("idempotency_key") or None,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_refusal(form, exc)
         else:
             return redirect("cases:detail", number=case.number)
     return render(
@@ -208,7 +208,7 @@ def grid_report(request: HttpRequest) -> HttpResponse:
                 idempotency_key=request.POST.get("idempotency_key") or None,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_refusal(form, exc)
         else:
             return redirect("cases:detail", number=case.number)
     return render(request, "cases/grid_report.html", {"form": form, "idempotency_key": _fresh_key()})
@@ -218,11 +218,6 @@ def _fresh_key() -> str:
     import uuid
 
     return uuid.uuid4().hex
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 HANDLING = {"accepted", "assigned", "in_progress"}

@@ -21,6 +21,13 @@ def get_visible_or_404(queryset: QuerySet[Any], user: Any, **lookup: Any) -> Any
     return obj
 
 
+def add_refusal(form: Any, exc: Any) -> None:
+    """A service's refusal (``ValidationError``, field → messages) shown on ``form``: on the
+    field it names, or on the form as a whole when the form has no such field."""
+    for field, messages in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
