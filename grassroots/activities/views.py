@@ -190,6 +190,7 @@ def _context(request: HttpRequest, activity: Activity, **extra: Any) -> dict[str
         "attachments": list(activity.attachments.all()),
         "file_form": extra.pop("file_form", None) or FileCaseForm(),
         "hold_form": extra.pop("hold_form", None) or HoldForm(initial={"persons": activity.persons}),
+        "counts_batches": activity.kind in services.COUNTED,  # the kinds that receive visitors in batches
         "errors": extra.pop("errors", {}),
         **extra,
     }

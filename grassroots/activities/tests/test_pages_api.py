@@ -234,6 +234,7 @@ def test_a_planned_talk_is_recorded_held_from_its_page_and_the_county_counts_its
     client = as_user(world.street_staff)
     page = client.get(f"/activities/{talk.pk}/").content.decode()
     assert 'id="hold"' in page and 'id="cancel"' in page
+    assert 'name="batches"' not in page  # a talk reaches people, it receives no batches of visitors
     refused = client.post(f"/activities/{talk.pk}/hold/", {"persons": "-5", "minutes": ""})
     assert refused.status_code == 400 and Activity.objects.get(pk=talk.pk).state == "planned"
     held = client.post(f"/activities/{talk.pk}/hold/", {"persons": "86", "minutes": "讲解医保与养老政策，答疑12条。"})
@@ -263,6 +264,7 @@ def test_a_reception_day_called_off_through_the_api_cancels_its_appointments(wor
             reception, actor=world.county_staff, case=case, slot_at=datetime(2026, 11, 25, 9, 30, tzinfo=CST)
         )
         client.force_login(world.county_staff)
+        assert 'name="batches"' in client.get(f"/activities/{reception.pk}/").content.decode()
         early = client.post(f"/api/v1/activities/{reception.pk}/hold/", {"persons": 3}, content_type="application/json")
         assert early.status_code == 400 and early.json() == {"state": ["This activity has not started yet."]}
         blank = client.post(
