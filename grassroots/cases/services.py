@@ -105,11 +105,14 @@ class Intake:
     key_owner: int | None = None  # whose idempotency key, when not the actor's (a receipt's receiver)
 
     @property
+    def sender(self) -> int:
+        """Whose keys this intake's key is among (``Case.key_owner``)."""
+        return owner_of_keys(self.actor) if self.key_owner is None else self.key_owner
+
+    @property
     def key(self) -> tuple[int, str] | None:
-        """The idempotency key with its sender: keys are unique per sender (``Case.key_owner``)."""
-        if not self.idempotency_key:
-            return None
-        return (owner_of_keys(self.actor) if self.key_owner is None else self.key_owner), self.idempotency_key
+        """The idempotency key with its sender: keys are unique per sender."""
+        return (self.sender, self.idempotency_key) if self.idempotency_key else None
 
 
 def owner_of_keys(actor: Any) -> int:
@@ -341,7 +344,7 @@ def _register(intakes: list[Intake]) -> list[Case]:
                 persons=intake.persons,
                 is_anonymous=intake.is_anonymous,
                 idempotency_key=intake.idempotency_key,
-                key_owner=intake.key[0] if intake.key else owner_of_keys(intake.actor),
+                key_owner=intake.sender,
                 is_urgent=intake.is_urgent,
                 is_difficult=intake.is_difficult,
             )
@@ -420,7 +423,7 @@ def receive(intake: Intake) -> Receipt:
     origin = intake.origin or current_origin()
     token = secrets.token_urlsafe(24)
     key = intake.idempotency_key or f"receipt:{token}"
-    owner = owner_of_keys(intake.actor)
+    owner = intake.sender
     try:
         with transaction.atomic():
             receipt = Receipt.objects.create(

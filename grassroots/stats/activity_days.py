@@ -27,7 +27,7 @@ from grassroots.activities.models import Activity
 from grassroots.org.paths import SEGMENT_WIDTH, ancestor_paths
 from grassroots.shards import SHARD_WIDTH, of_path
 from grassroots.stats.models import ACTIVITY_COUNTERS, ActivityDay
-from grassroots.stats.rollups import _upsert
+from grassroots.stats.rollups import add_counters
 
 RECEPTION_KINDS = (ActivityKind.RECEPTION_DAY, ActivityKind.DOWN_VISIT, ActivityKind.ON_SITE_OFFICE)
 VISIT_KINDS = (ActivityKind.DOWN_VISIT, ActivityKind.DOOR_TO_DOOR)
@@ -78,7 +78,9 @@ def tally(changes: Iterable[tuple[Activity | None, Activity | None]]) -> None:
         for (path, day), counts in deltas.items()
         if any(counts.values())
     ]
-    _upsert(ActivityDay, ("unit_path", "day", "shard"), rows, counters=ACTIVITY_COUNTERS, conflict=("unit_path", "day"))
+    add_counters(
+        ActivityDay, ("unit_path", "day", "shard"), rows, counters=ACTIVITY_COUNTERS, conflict=("unit_path", "day")
+    )
 
 
 def on_activity_changed(sender: Any, before: Activity | None, after: Activity | None, **kwargs: Any) -> None:

@@ -116,7 +116,7 @@ def _contribution(fact: CaseFact, sign: int, into: dict[Key, dict[str, int]]) ->
     add(fact.judged_on, judged=int(fact.satisfied is not None), satisfied=int(bool(fact.satisfied)))
 
 
-def _upsert(
+def add_counters(
     model: Any,
     key_columns: tuple[str, ...],
     rows: list[tuple[Any, ...]],
@@ -163,12 +163,12 @@ def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None
 
 def _apply(deltas: dict[Key, dict[str, int]]) -> None:
     changed = {key: counts for key, counts in deltas.items() if any(counts.values())}
-    _upsert(
+    add_counters(
         CaseDay,
         ("unit_id", "unit_path", "day", "category_key", "channel", "kind", "shard"),
         [(*key, of_path(key[1]), *(counts[c] for c in COUNTERS)) for key, counts in changed.items()],
     )
-    _upsert(
+    add_counters(
         Rollup,
         ("grain", "unit_id", "parent_id", "day", "category_key", "channel", "kind", "shard"),
         [(*key, *(counts[c] for c in COUNTERS)) for key, counts in _up_the_tree(changed).items()],
