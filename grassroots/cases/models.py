@@ -302,8 +302,11 @@ class Case(ChoiceLabels):
         ]
         constraints = [
             # Only the cases sent with a key are in it: most are not.
+            # The key leads: one sender may have sent millions of keyed cases, and a lookup
+            # by keys must never start from the sender alone (a planner whose statistics
+            # predate the sender's cases would then filter all of them).
             models.UniqueConstraint(
-                fields=["key_owner", "idempotency_key"],
+                fields=["idempotency_key", "key_owner"],
                 condition=models.Q(idempotency_key__isnull=False),
                 name="cases_idempotency_key",
             ),
@@ -545,7 +548,7 @@ class Receipt(models.Model):
             # The receipts still waiting: a few at most, however many were ever taken.
             models.Index(fields=["id"], condition=models.Q(processed_at__isnull=True), name="cases_receipts_waiting"),
         ]
-        constraints = [models.UniqueConstraint(fields=["key_owner", "idempotency_key"], name="cases_receipt_key")]
+        constraints = [models.UniqueConstraint(fields=["idempotency_key", "key_owner"], name="cases_receipt_key")]
 
     def __str__(self) -> str:
         return self.token[:8]

@@ -123,14 +123,15 @@ def owner_of_keys(actor: Any) -> int:
 
 def _sent_with(keys: Iterable[tuple[int, str]]) -> QuerySet[Case]:
     """The cases sent with ``keys`` (sender, key): one condition per sender, and a batch
-    has one."""
+    has one. Unordered: callers match them by key, and the newest-first sort invites the planner
+    to walk the primary key instead of the keys' index."""
     by_owner: dict[int, list[str]] = {}
     for owner, key in keys:
         by_owner.setdefault(owner, []).append(key)
     match = Q(pk__in=[])
     for owner, some in by_owner.items():
         match |= Q(key_owner=owner, idempotency_key__in=some)
-    return Case.objects.filter(match)
+    return Case.objects.filter(match).order_by()
 
 
 def register_case(

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from grassroots import clock
 from grassroots.audit.models import Action, AuditEntry
-from grassroots.cases import deadlines
+from grassroots.cases import deadlines, services
 from grassroots.cases.api.serializers import MAX_BATCH
 from grassroots.cases.models import Case, CaseEvent
 from grassroots.cases.tests.test_api import SEWER, post
@@ -196,3 +196,45 @@ def test_a_key_of_a_case_now_outside_ones_units_shows_nothing_of_it_and_register
     single = post(client, "/api/v1/cases/", there[1], HTTP_IDEMPOTENCY_KEY="G-1")
     assert single.status_code == 400 and set(single.json()) == {"Idempotency-Key"}
     assert Case.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL plan")
+def test_a_platforms_retry_finds_its_cases_by_their_keys_not_by_reading_all_it_ever_sent(world):
+    """A platform's keys are looked up by the key first: the sender alone is no way in,
+    since one sender may have sent millions of cases. Even when the planner's statistics
+    predate every case the platform sent (taken before a bulk load, or autovacuum behind),
+    the keys are the index's condition, not a filter over the sender's every case."""
+
+    def intakes(actor: Any, keyed: bool) -> list[services.Intake]:
+        return [
+            services.Intake(
+                actor=actor,
+                kind="hotline",
+                channel="phone",
+                title=f"工单 {n}",
+                description="路灯不亮",
+                unit=world.liyang,
+                is_anonymous=True,
+                idempotency_key=f"12345-{n:05d}" if keyed else None,
+            )
+            for n in range(400)
+        ]
+
+    services.register_cases(intakes(None, keyed=False))  # residents' reports, before the platform came
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Case._meta.db_table}")
+    sent = intakes(world.county_staff, keyed=True)
+    services.register_cases(sent)
+
+    wanted = services._sent_with([(world.county_staff.pk, "12345-00007"), (world.county_staff.pk, "12345-00300")])
+    sql, params = wanted.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert sorted(str(key) for key in wanted.values_list("idempotency_key", flat=True)) == [
+        "12345-00007",
+        "12345-00300",
+    ]
+    conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+    assert any("idempotency_key" in line for line in conditions), plan
