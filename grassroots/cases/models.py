@@ -301,10 +301,10 @@ class Case(ChoiceLabels):
             models.Index(fields=["repeat_of"], condition=models.Q(repeat_of__isnull=False), name="cases_repeat_of"),
         ]
         constraints = [
-            # Only the cases sent with a key are in it: most are not.
-            # The key leads: one sender may have sent millions of keyed cases, and a lookup
-            # by keys must never start from the sender alone (a planner whose statistics
-            # predate the sender's cases would then filter all of them).
+            # Only the cases sent with a key are in it: most are not. The key leads: one
+            # sender may have sent millions of keyed cases, and a lookup by keys must never
+            # enter by the sender alone (a planner whose statistics predate the sender's
+            # cases would then filter all of them).
             models.UniqueConstraint(
                 fields=["idempotency_key", "key_owner"],
                 condition=models.Q(idempotency_key__isnull=False),

@@ -123,8 +123,8 @@ def owner_of_keys(actor: Any) -> int:
 
 def _sent_with(keys: Iterable[tuple[int, str]]) -> QuerySet[Case]:
     """The cases sent with ``keys`` (sender, key): one condition per sender, and a batch
-    has one. Unordered: callers match them by key, and the newest-first sort invites the planner
-    to walk the primary key instead of the keys' index."""
+    has one. Unordered: callers match them by key, and the newest-first sort would invite
+    the planner to walk the primary key instead of the keys' index."""
     by_owner: dict[int, list[str]] = {}
     for owner, key in keys:
         by_owner.setdefault(owner, []).append(key)
