@@ -158,8 +158,13 @@ def hold_activity(
 ) -> Activity:
     """Record a planned activity as held, with its minutes and the people it reached (or
     correct the counts of one held already); the statistics count it from then."""
-    if (persons is not None and persons < 0) or (batches is not None and batches < 0):
-        raise ValidationError({"persons": [_("Counts cannot be negative.")]})
+    negative = {
+        name: [_("Counts cannot be negative.")]
+        for name, n in (("persons", persons), ("batches", batches))
+        if n is not None and n < 0
+    }
+    if negative:
+        raise ValidationError(negative)
     with transaction.atomic():
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
         if activity.state == ActivityState.CANCELLED:

@@ -4,6 +4,7 @@ page (problems filed, cases moved, appointments), and a stationed cadre's log.""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -190,6 +191,7 @@ def _context(request: HttpRequest, activity: Activity, **extra: Any) -> dict[str
         "attachments": list(activity.attachments.all()),
         "file_form": extra.pop("file_form", None) or FileCaseForm(),
         "hold_form": extra.pop("hold_form", None) or HoldForm(initial={"persons": activity.persons}),
+        "cancel_form": extra.pop("cancel_form", None) or CancelForm(),
         "counts_batches": activity.kind in services.COUNTED,  # the kinds that receive visitors in batches
         "errors": extra.pop("errors", {}),
         **extra,
@@ -212,29 +214,24 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def file_case(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity(request, pk)
-    form = FileCaseForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
+
+    def call(d: dict[str, Any]) -> None:
         petitioners = (
             [PetitionerData(name=d["petitioner"], phone=d["phone"], is_representative=d["persons"] > 1)]
             if d["petitioner"]
             else []
         )
-        try:
-            services.file_case(
-                activity,
-                actor=request.user,
-                title=d["title"],
-                description=d["description"],
-                persons=d["persons"],
-                petitioners=petitioners,
-                is_anonymous=not petitioners and activity.kind not in _STAFF_FOUND,
-            )
-        except ValidationError as exc:
-            add_refusal(form, exc)
-        else:
-            return redirect("activities:detail", pk=activity.pk)
-    return render(request, "activities/detail.html", _context(request, activity, file_form=form), status=400)
+        services.file_case(
+            activity,
+            actor=request.user,
+            title=d["title"],
+            description=d["description"],
+            persons=d["persons"],
+            petitioners=petitioners,
+            is_anonymous=not petitioners and activity.kind not in _STAFF_FOUND,
+        )
+
+    return _posted(request, activity, FileCaseForm(request.POST), call, "file_form")
 
 
 _STAFF_FOUND = {ActivityKind.GRID_MEETING, ActivityKind.RESEARCH_VISIT, ActivityKind.ON_SITE_OFFICE}
@@ -270,20 +267,13 @@ def _no_case() -> str:
 def hold(request: HttpRequest, pk: int) -> HttpResponse:
     """A planned activity recorded as held, with its minutes and the people it reached."""
     activity = _activity(request, pk)
-    form = HoldForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.hold_activity(
-                activity, actor=request.user, minutes=d["minutes"], persons=d["persons"], batches=d["batches"]
-            )
-        except ValidationError as exc:
-            add_refusal(form, exc)
-        else:
-            return redirect("activities:detail", pk=activity.pk)
-    errors = {"": form.non_field_errors()} if form.non_field_errors() else {}
-    context = _context(request, activity, errors=errors, hold_form=form)
-    return render(request, "activities/detail.html", context, status=400)
+
+    def call(d: dict[str, Any]) -> None:
+        services.hold_activity(
+            activity, actor=request.user, minutes=d["minutes"], persons=d["persons"], batches=d["batches"]
+        )
+
+    return _posted(request, activity, HoldForm(request.POST), call, "hold_form")
 
 
 @login_required
@@ -291,16 +281,30 @@ def hold(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """A planned activity called off, with the reason; its booked appointments with it."""
     activity = _activity(request, pk)
-    form = CancelForm(request.POST)
-    errors: dict[str, Any] = dict(form.errors) if not form.is_valid() else {}
-    if not errors:
+
+    def call(d: dict[str, Any]) -> None:
+        services.cancel_activity(activity, actor=request.user, reason=d["reason"])
+
+    return _posted(request, activity, CancelForm(request.POST), call, "cancel_form")
+
+
+def _posted(
+    request: HttpRequest, activity: Activity, form: Any, call: Callable[[dict[str, Any]], None], name: str
+) -> HttpResponse:
+    """A form posted from the activity's page: the service called with what it holds, then
+    back to the page; or the page again (400) with the form as posted, the service's
+    refusal on the field it names, and any other reason in the page's error box."""
+    if form.is_valid():
         try:
-            services.cancel_activity(activity, actor=request.user, reason=form.cleaned_data["reason"])
+            call(form.cleaned_data)
         except ValidationError as exc:
-            errors = exc.message_dict
-    if errors:
-        return render(request, "activities/detail.html", _context(request, activity, errors=errors), status=400)
-    return redirect("activities:detail", pk=activity.pk)
+            add_refusal(form, exc)
+        else:
+            return redirect("activities:detail", pk=activity.pk)
+    errors = {"": form.non_field_errors()} if form.non_field_errors() else {}
+    return render(
+        request, "activities/detail.html", _context(request, activity, errors=errors, **{name: form}), status=400
+    )
 
 
 @login_required

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -249,6 +250,23 @@ def test_a_planned_talk_is_recorded_held_from_its_page_and_the_county_counts_its
     assert again.status_code == 400 and "Only a planned activity can be called off." in again.content.decode()
 
 
+def test_a_refused_call_off_keeps_what_was_typed_and_says_why_at_the_field(world, as_user):
+    talk = services.record_activity(
+        actor=world.street_staff,
+        kind=ActivityKind.OUTREACH,
+        title="惠民政策宣讲",
+        unit=world.changlin,
+        starts_at=datetime(2026, 11, 18, 19, tzinfo=CST),
+        held=False,
+    )
+    client = as_user(world.street_staff)
+    blank = client.post(f"/activities/{talk.pk}/cancel/", {"reason": ""}).content.decode()
+    assert 'id="cancel"' in blank and "This field is required." in blank
+    too_long = client.post(f"/activities/{talk.pk}/cancel/", {"reason": "雨" * 2001}).content.decode()
+    assert "雨" * 2001 in too_long and "at most 2000 characters" in too_long  # kept, to be shortened
+    assert Activity.objects.get(pk=talk.pk).state == "planned"
+
+
 def test_a_reception_day_called_off_through_the_api_cancels_its_appointments(world, client, reception):
     case = cases.register_case(
         actor=world.county_staff,
@@ -267,6 +285,10 @@ def test_a_reception_day_called_off_through_the_api_cancels_its_appointments(wor
         assert 'name="batches"' in client.get(f"/activities/{reception.pk}/").content.decode()
         early = client.post(f"/api/v1/activities/{reception.pk}/hold/", {"persons": 3}, content_type="application/json")
         assert early.status_code == 400 and early.json() == {"state": ["This activity has not started yet."]}
+    with pytest.raises(ValidationError) as negative:  # named by the count that is wrong
+        services.hold_activity(reception, actor=world.county_staff, persons=3, batches=-1)
+    assert negative.value.message_dict == {"batches": ["Counts cannot be negative."]}
+    with time_machine.travel(NOW):
         blank = client.post(
             f"/api/v1/activities/{reception.pk}/cancel/", {"reason": " "}, content_type="application/json"
         )
