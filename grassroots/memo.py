@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
@@ -45,6 +45,31 @@ class Memo(Generic[V]):
                 self._values.clear()  # a crude bound: refilling costs one read per key
             self._values[key] = (now, value)
         return value
+
+    def get_many(
+        self, keys: Collection[Hashable], read: Callable[[set[Hashable]], dict[Hashable, V]]
+    ) -> dict[Hashable, V]:
+        """The value of each of ``keys``: those kept, and the rest read together by
+        ``read(missing)``, which answers every key it is given (a batch of cases names many
+        places; one statement for all of them rather than one each)."""
+        now = self.clock()
+        found: dict[Hashable, V] = {}
+        missing: set[Hashable] = set()
+        for key in keys:
+            hit = self._values.get(key)
+            if hit is not None and now - hit[0] < self.seconds:
+                found[key] = hit[1]
+            else:
+                missing.add(key)
+        if missing:
+            values = read(missing)
+            with self._lock:
+                if len(self._values) + len(missing) > self.size:
+                    self._values.clear()
+                for key in missing:
+                    self._values[key] = (now, values[key])
+            found.update((key, values[key]) for key in missing)
+        return found
 
     def forget(self, *args: Any, **kwargs: Any) -> None:
         """Forget everything (also a signal receiver, hence the arguments)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -308,15 +308,19 @@ def _register(intakes: list[Intake]) -> list[Case]:
     now = clock.now()
     cases: list[Case] = []
     workplaces: list[set[int]] = []
-    for intake in intakes:
-        unit = intake.unit
-        if intake.latitude is not None and intake.longitude is not None:
-            unit = grid_containing(unit, float(intake.longitude), float(intake.latitude)) or unit
+    units = [
+        grid_containing(i.unit, float(i.longitude), float(i.latitude)) or i.unit
+        if i.latitude is not None and i.longitude is not None
+        else i.unit
+        for i in intakes
+    ]
+    coordinators = coordinators_for_paths({u.path for u in units})
+    for intake, unit in zip(intakes, units, strict=True):
         registered_at = intake.registered_at or now
         policy = deadlines.policy_for(intake.kind, intake.category)
         acceptance_due = deadlines.acceptance_due(policy, registered_at)
         named, posted = _complained_organisations(intake.complained)
-        responsible = coordinator_for(unit)
+        responsible = coordinators[unit.path]
         # Recusal (回避): a body complained about, or one a person complained about works in,
         # never holds the case; the coordinator above it does.
         while responsible is not None and responsible.pk in named | posted:
@@ -713,7 +717,17 @@ UNITS: Memo[Unit | None] = Memo("units by code")
 
 def unit_by_code(code: str) -> Unit | None:
     """The unit with ``code`` (without its boundary, which only placing a point reads)."""
-    return UNITS.get(code, lambda: Unit.objects.defer("boundary").filter(code=code).first())
+    return units_by_code([code])[code]
+
+
+def units_by_code(codes: Collection[str]) -> dict[str, Unit | None]:
+    """The unit of each of ``codes`` (``None`` for a code no unit has), read together."""
+
+    def read(missing: set[Any]) -> dict[Any, Unit | None]:
+        found = {u.code: u for u in Unit.objects.defer("boundary").filter(code__in=missing)}
+        return {code: found.get(code) for code in missing}
+
+    return UNITS.get_many(codes, read)  # type: ignore[return-value]  # keyed by the codes given
 
 
 # Every intake routes its case to a coordinator; which organisation coordinates a unit
@@ -727,12 +741,23 @@ def coordinator_for(unit: Unit) -> Organisation | None:
 
 
 def coordinator_for_path(path: str) -> Organisation | None:
-    def read() -> Organisation | None:
-        paths = ancestor_paths(path)
-        orgs = Organisation.objects.filter(coordinates_unit=True, unit__path__in=paths).select_related("unit")
-        return max(orgs, key=lambda o: len(o.unit.path), default=None)
+    return coordinators_for_paths([path])[path]
 
-    return COORDINATORS.get(path, read)
+
+def coordinators_for_paths(paths: Collection[str]) -> dict[str, Organisation | None]:
+    """The coordinator of the unit at each of ``paths`` (or of its nearest ancestor that has
+    one), read together: a batch names many places."""
+
+    def read(missing: set[Any]) -> dict[Any, Organisation | None]:
+        wanted = {a for path in missing for a in ancestor_paths(path)}
+        # Two bodies coordinating one unit is a mistake of the tree's keepers; the older holds.
+        orgs = Organisation.objects.filter(coordinates_unit=True, unit__path__in=wanted).select_related("unit")
+        at: dict[str, Organisation] = {}
+        for org in orgs.order_by("-id"):
+            at[org.unit.path] = org
+        return {path: next((at[a] for a in reversed(ancestor_paths(path)) if a in at), None) for path in missing}
+
+    return COORDINATORS.get_many(paths, read)  # type: ignore[return-value]  # keyed by the paths given
 
 
 def matching_rule(case: Case) -> RoutingRule | None:

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from grassroots import clock
 from grassroots.cases.choices import AssignmentMode, CaseKind, Channel, Feedback, ReviewOutcome
 from grassroots.cases.models import Assignment, Case, CaseEvent, Category, Petitioner, Receipt
-from grassroots.cases.services import categories_by_code, unit_by_code
+from grassroots.cases.services import categories_by_code, unit_by_code, units_by_code
 from grassroots.org.models import Organisation, Person, Unit
 from grassroots.web.api import ModelSerializer, Serializer
 
@@ -154,6 +154,9 @@ class CategoryCodeField(serializers.SlugRelatedField[Category]):
         return category
 
 
+UNIT_CODE_LENGTH = 64  # no longer code is looked up
+
+
 class UnitCodeField(serializers.SlugRelatedField[Unit]):
     """A place named by its code, found among the units intake remembers."""
 
@@ -161,7 +164,7 @@ class UnitCodeField(serializers.SlugRelatedField[Unit]):
         super().__init__(slug_field="code", queryset=Unit.objects.defer("boundary"), **kwargs)
 
     def to_internal_value(self, data: Any) -> Unit:
-        unit = unit_by_code(data) if isinstance(data, str) and len(data) <= 64 else None
+        unit = unit_by_code(data) if isinstance(data, str) and len(data) <= UNIT_CODE_LENGTH else None
         if unit is None:
             self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
         return unit
@@ -237,6 +240,14 @@ class CaseBatchSerializer(Serializer):
     cases: serializers.ListSerializer[Any] = serializers.ListSerializer(
         child=BatchItemSerializer(), allow_empty=False, max_length=MAX_BATCH
     )
+
+    def to_internal_value(self, data: Any) -> Any:
+        # Each case names its place: read every place with one statement, not one a case.
+        cases = data.get("cases") if isinstance(data, dict) else None
+        if isinstance(cases, list) and len(cases) <= MAX_BATCH:
+            named = (c.get("unit") for c in cases if isinstance(c, dict))
+            units_by_code({code for code in named if isinstance(code, str) and len(code) <= UNIT_CODE_LENGTH})
+        return super().to_internal_value(data)
 
 
 class RegisteredCaseSerializer(CaseListSerializer):

@@ -17,6 +17,7 @@ from grassroots.cases import deadlines, services
 from grassroots.cases.api.serializers import MAX_BATCH
 from grassroots.cases.models import Case, CaseEvent
 from grassroots.cases.tests.test_api import SEWER, post
+from grassroots.memo import forget_all
 from grassroots.triage.models import Suggestion
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +164,32 @@ def test_a_batch_costs_the_same_statements_however_many_cases_it_holds(world, cl
     statements_to_register(2, 0)  # the memos filled
     assert statements_to_register(3, 100) == statements_to_register(12, 200)
     assert Case.objects.count() == 17
+
+
+def test_a_batch_reads_its_places_and_their_coordinators_together_however_many_it_names(world, client):
+    client.force_login(world.county_staff)
+
+    def register_at(places: list[Any], start: int) -> tuple[int, list[str]]:
+        forget_all()  # every place read afresh, as when a platform names places not seen lately
+        body = {
+            "cases": [
+                {**SEWER, "unit": place.code, "title": f"工单 {start + i}", "idempotency_key": f"P-{start + i}"}
+                for i, place in enumerate(places)
+            ]
+        }
+        with CaptureQueriesContext(connection) as ctx:
+            answer = post(client, BATCH, body)
+        assert answer.status_code == 201, answer.json()
+        return len(ctx.captured_queries), [c["responsible"] for c in answer.json()["cases"]]
+
+    five = [world.liyang, world.changlin, world.changlin_grid, world.lipu, world.hexi]
+    register_at(five[:1], 0)  # what the process reads once (content types and the like)
+    one_statements, _ = register_at(five[:1], 50)
+    five_statements, responsible = register_at(five, 100)
+    assert five_statements == one_statements
+    # Each case still goes to its own place's coordinator, or the nearest one above it.
+    liyang, lipu = world.liyang_committee.code, world.lipu_committee.code
+    assert responsible == [liyang, liyang, liyang, lipu, lipu]
 
 
 def test_two_platforms_numbering_their_work_orders_alike_each_get_their_own_case(world, client):
