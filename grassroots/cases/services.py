@@ -506,7 +506,9 @@ def _wake_registrar() -> None:
     _woken_for = at
     from grassroots.cases.tasks import register_waiting_receipts
 
-    register_waiting_receipts.using(run_after=at).enqueue()
+    # A backend that runs tasks at once (TASKS_BACKEND) takes no moment: it registers now.
+    deferrable = register_waiting_receipts.get_backend().supports_defer
+    (register_waiting_receipts.using(run_after=at) if deferrable else register_waiting_receipts).enqueue()
 
 
 def _kept(intake: Intake) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -76,6 +77,15 @@ def test_a_burst_is_answered_with_receipts_and_registered_as_direct_intake_would
         assert (entry.actor, entry.channel, entry.user_agent) == (world.county_staff, "api", "hotline/2")
     detail = client.get(f"/api/v1/cases/{numbers[0]}/").json()
     assert detail["acceptance_due_at"] is not None and detail["petitioners"][0]["phone"] == "135****5678"
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}})
+def test_with_tasks_run_at_once_a_receipt_is_registered_at_once(world, client, django_capture_on_commit_callbacks):
+    client.force_login(world.county_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = post(client, "/api/v1/cases/", SEWER, **ASYNC)
+    assert answer.status_code == 202, answer.json()
+    assert client.get(answer["Location"]).json()["state"] == "registered"
 
 
 def test_bad_input_is_refused_at_once_and_nothing_is_kept(world, client):
