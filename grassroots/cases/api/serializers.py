@@ -154,7 +154,7 @@ class CategoryCodeField(serializers.SlugRelatedField[Category]):
         return category
 
 
-UNIT_CODE_LENGTH = 64  # no longer code is looked up
+UNIT_CODE_LENGTH: int = Unit._meta.get_field("code").max_length  # type: ignore[assignment]  # a longer one is no unit's
 
 
 class UnitCodeField(serializers.SlugRelatedField[Unit]):
