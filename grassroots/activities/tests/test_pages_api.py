@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -219,10 +220,9 @@ def test_the_activity_list_exports_with_its_filter_and_scope_and_is_audited(worl
     assert street.get("/activities/export.pdf").status_code == 404
 
 
-def test_a_planned_talk_is_recorded_held_from_its_page_and_the_county_counts_its_audience(world, as_user):
-    from grassroots.stats import activity_days
-
-    talk = services.record_activity(
+def planned_talk(world: Any) -> Activity:
+    """A policy talk in Changlin the street planned, not yet held."""
+    return services.record_activity(
         actor=world.street_staff,
         kind=ActivityKind.OUTREACH,
         title="惠民政策宣讲",
@@ -230,6 +230,12 @@ def test_a_planned_talk_is_recorded_held_from_its_page_and_the_county_counts_its
         starts_at=datetime(2026, 11, 18, 19, tzinfo=CST),
         held=False,
     )
+
+
+def test_a_planned_talk_is_recorded_held_from_its_page_and_the_county_counts_its_audience(world, as_user):
+    from grassroots.stats import activity_days
+
+    talk = planned_talk(world)
     year = (date(2026, 1, 1), date(2026, 12, 31))
     assert activity_days.sums(world.county.path, *year)["outreach"] == 0  # planned: not counted yet
     client = as_user(world.street_staff)
@@ -251,14 +257,7 @@ def test_a_planned_talk_is_recorded_held_from_its_page_and_the_county_counts_its
 
 
 def test_a_refused_call_off_keeps_what_was_typed_and_says_why_at_the_field(world, as_user):
-    talk = services.record_activity(
-        actor=world.street_staff,
-        kind=ActivityKind.OUTREACH,
-        title="惠民政策宣讲",
-        unit=world.changlin,
-        starts_at=datetime(2026, 11, 18, 19, tzinfo=CST),
-        held=False,
-    )
+    talk = planned_talk(world)
     client = as_user(world.street_staff)
     blank = client.post(f"/activities/{talk.pk}/cancel/", {"reason": ""}).content.decode()
     assert 'id="cancel"' in blank and "This field is required." in blank
