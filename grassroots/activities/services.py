@@ -40,6 +40,7 @@ from grassroots.cases import services as cases
 from grassroots.cases.choices import CaseKind
 from grassroots.cases.models import Case
 from grassroots.cases.workflow import Act, record_event
+from grassroots.deferred import enqueue_at
 from grassroots.org.choices import Level
 from grassroots.org.models import Organisation, Person, Posting, Team, Unit
 
@@ -452,11 +453,7 @@ def book_appointment(activity: Activity, *, actor: Any, case: Case, slot_at: dat
 def _enqueue_reminder(appointment: Appointment) -> None:
     from grassroots.activities.tasks import remind_appointment
 
-    run_after = appointment.slot_at - timedelta(days=1)
-    if run_after <= clock.now():
-        remind_appointment.enqueue(appointment.pk)
-    else:
-        remind_appointment.using(run_after=run_after).enqueue(appointment.pk)
+    enqueue_at(remind_appointment, appointment.slot_at - timedelta(days=1), appointment.pk)
 
 
 def attend_appointment(appointment: Appointment, *, actor: Any, notes: str, resolved: bool = False) -> Appointment:

@@ -48,6 +48,7 @@ from grassroots.cases.models import (
 )
 from grassroots.cases.signals import case_classified, case_registered
 from grassroots.cases.workflow import Act, Conflict, NotAllowed, lock, record_event, transition
+from grassroots.deferred import enqueue_at
 from grassroots.memo import Memo
 from grassroots.org.choices import Level
 from grassroots.org.models import Organisation, Person, Post, Unit
@@ -507,9 +508,7 @@ def _wake_registrar() -> None:
     _woken_for = at
     from grassroots.cases.tasks import register_waiting_receipts
 
-    # A backend that runs tasks at once (TASKS_BACKEND) takes no moment: it registers now.
-    deferrable = register_waiting_receipts.get_backend().supports_defer
-    (register_waiting_receipts.using(run_after=at) if deferrable else register_waiting_receipts).enqueue()
+    enqueue_at(register_waiting_receipts, at)
 
 
 def _kept(intake: Intake) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -264,6 +265,27 @@ def test_a_refused_call_off_keeps_what_was_typed_and_says_why_at_the_field(world
     too_long = client.post(f"/activities/{talk.pk}/cancel/", {"reason": "雨" * 2001}).content.decode()
     assert "雨" * 2001 in too_long and "at most 2000 characters" in too_long  # kept, to be shortened
     assert Activity.objects.get(pk=talk.pk).state == "planned"
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}})
+def test_with_tasks_run_at_once_a_booking_is_kept_and_its_reminder_goes_at_once(
+    world, reception, django_capture_on_commit_callbacks
+):
+    case = cases.register_case(
+        actor=world.county_staff,
+        kind=CaseKind.PETITION,
+        channel=Channel.LETTER,
+        unit=world.changlin,
+        title="宅基地纠纷",
+        description="邻里宅基地边界争议。",
+        petitioners=[PetitionerData(name="李四")],
+    )
+    with time_machine.travel(NOW), django_capture_on_commit_callbacks(execute=True):
+        booked = services.book_appointment(
+            reception, actor=world.county_staff, case=case, slot_at=datetime(2026, 11, 25, 9, 30, tzinfo=CST)
+        )
+    booked.refresh_from_db()
+    assert booked.state == "booked" and booked.reminded_at is not None  # such a backend cannot wait a day
 
 
 def test_a_reception_day_called_off_through_the_api_cancels_its_appointments(world, client, reception):
