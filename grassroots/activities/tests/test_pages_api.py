@@ -267,11 +267,9 @@ def test_a_refused_call_off_keeps_what_was_typed_and_says_why_at_the_field(world
     assert Activity.objects.get(pk=talk.pk).state == "planned"
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}})
-def test_with_tasks_run_at_once_a_booking_is_kept_and_its_reminder_goes_at_once(
-    world, reception, django_capture_on_commit_callbacks
-):
-    case = cases.register_case(
+def boundary_dispute(world: Any) -> Case:
+    """A villager's letter about a boundary with a neighbour, registered by the county."""
+    return cases.register_case(
         actor=world.county_staff,
         kind=CaseKind.PETITION,
         channel=Channel.LETTER,
@@ -280,6 +278,13 @@ def test_with_tasks_run_at_once_a_booking_is_kept_and_its_reminder_goes_at_once(
         description="邻里宅基地边界争议。",
         petitioners=[PetitionerData(name="李四")],
     )
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}})
+def test_with_tasks_run_at_once_a_booking_is_kept_and_its_reminder_goes_at_once(
+    world, reception, django_capture_on_commit_callbacks
+):
+    case = boundary_dispute(world)
     with time_machine.travel(NOW), django_capture_on_commit_callbacks(execute=True):
         booked = services.book_appointment(
             reception, actor=world.county_staff, case=case, slot_at=datetime(2026, 11, 25, 9, 30, tzinfo=CST)
@@ -289,15 +294,7 @@ def test_with_tasks_run_at_once_a_booking_is_kept_and_its_reminder_goes_at_once(
 
 
 def test_a_reception_day_called_off_through_the_api_cancels_its_appointments(world, client, reception):
-    case = cases.register_case(
-        actor=world.county_staff,
-        kind=CaseKind.PETITION,
-        channel=Channel.LETTER,
-        unit=world.changlin,
-        title="宅基地纠纷",
-        description="邻里宅基地边界争议。",
-        petitioners=[PetitionerData(name="李四")],
-    )
+    case = boundary_dispute(world)
     with time_machine.travel(NOW):
         booked = services.book_appointment(
             reception, actor=world.county_staff, case=case, slot_at=datetime(2026, 11, 25, 9, 30, tzinfo=CST)
