@@ -20,7 +20,9 @@ Against a database built by ``bench.generate``, with gunicorn serving the produc
    ``/api/v1/cases/batch/``, as a 12345 platform forwards its work orders: each batch is
    checked case by case and registered in one transaction; the rate counts cases, with
    their rollups folded;
-5. **the database alone** — COPY (or a batched INSERT on SQLite) and single-row INSERTs
+5. **the floor again**, last: the machines here drift in speed within minutes by as much as
+   a change moves intake, so every ratio is to the mean of the two floors (both printed);
+6. **the database alone** — COPY (or a batched INSERT on SQLite) and single-row INSERTs
    each in their own transaction, from one connection.
 
 Every acknowledged case and receipt is then looked up by its idempotency key: all must
@@ -241,6 +243,13 @@ def main() -> None:
         print(f"batches: {batches.rate:,.0f} cases/s", flush=True)
         batches_fold = timed(fold_all)
         cpu.append(server.cpu())
+        # The floor again, last: a machine whose speed drifts within minutes moves the floor
+        # as much as a change moves intake, so each phase is held against both floors' mean.
+        floor_again = hammer(
+            "floor again, last", sessions, f"{server.base}/api/v1/bench/floor/", case_body, args.seconds
+        )
+        print(f"floor again: {floor_again.rate:,.0f}/s", flush=True)
+        cpu.append(server.cpu())
         peak = server.peak_worker_rss_mb()
         task_peak = server.peak_task_worker_rss_mb()
 
@@ -260,7 +269,7 @@ def main() -> None:
     )
     print("| measurement | cases a second | median ms | p95 ms | p99 ms | failed requests |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for run in (floor, intake, receipts, batches):
+    for run in (floor, intake, receipts, batches, floor_again):
         median = statistics.median(run.latencies_ms) if run.latencies_ms else 0.0
         print(
             f"| {run.name} | {run.rate:,.0f} | {median:.1f} | {run.pct(95):.1f} | {run.pct(99):.1f} | "
@@ -294,13 +303,23 @@ def main() -> None:
     groups = [g for g in cpu[0] if cpu[-1][g] - cpu[0][g] > 0.05]
     print(f"| phase | {' | '.join(groups)} | total |")
     print(f"| --- |{' ---: |' * (len(groups) + 1)}")
-    for run, before, after in zip((floor, intake, receipts, batches), cpu[:-1], cpu[1:], strict=True):
+    for run, before, after in zip((floor, intake, receipts, batches, floor_again), cpu[:-1], cpu[1:], strict=True):
         used = [(after[g] - before[g]) * 1000 / max(run.cases, 1) for g in groups]
         print(f"| {run.name} | {' | '.join(f'{u:.1f}' for u in used)} | {sum(used):.1f} |")
+    base = (floor.rate + floor_again.rate) / 2
     print()
-    print(f"intake / floor: {intake.rate / floor.rate:.2f}; with rollups: {counted / floor.rate:.2f}")
-    print(f"receipts registered / floor, rollups folded: {receipts_counted / floor.rate:.2f}")
-    print(f"cases in batches / floor, rollups folded: {batches_counted / floor.rate:.2f}")
+    print(
+        f"floor: {floor.rate:,.0f}/s first, {floor_again.rate:,.0f}/s last; "
+        "the ratios below are to their mean (in brackets: to the first alone)"
+    )
+    print(f"intake / floor: {intake.rate / base:.2f}; with rollups: {counted / base:.2f} ({counted / floor.rate:.2f})")
+    print(
+        f"receipts registered / floor, rollups folded: {receipts_counted / base:.2f} "
+        f"({receipts_counted / floor.rate:.2f})"
+    )
+    print(
+        f"cases in batches / floor, rollups folded: {batches_counted / base:.2f} ({batches_counted / floor.rate:.2f})"
+    )
     print(f"acknowledged {intake.ok:,} cases, found {found:,} by their keys")
     print(f"acknowledged {receipts.ok:,} receipts, found {found_receipts:,} cases by their keys")
     print(f"peak resident memory of a server worker: {peak:.0f} MB; of the task worker: {task_peak:.0f} MB")
