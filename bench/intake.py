@@ -7,6 +7,9 @@ Against a database built by ``bench.generate``, with gunicorn serving the produc
 
 1. **the floor** — concurrent clients POST the same JSON as intake to an endpoint with the
    same authentication, parsing and rendering that only inserts one row (``bench.urls``);
+   measured before each of the next three phases and after the last, and each phase is
+   held against the mean of the floors just before and after it: the machines here drift
+   in speed within minutes by as much as a change moves intake;
 2. **intake** — the same clients POST cases to ``/api/v1/cases/``: validation, routing,
    deadlines, the case, its petitioner and its first timeline event, triage's suggestion
    and the audit entry, each in one transaction; then the rollups are folded, as the
@@ -20,9 +23,7 @@ Against a database built by ``bench.generate``, with gunicorn serving the produc
    ``/api/v1/cases/batch/``, as a 12345 platform forwards its work orders: each batch is
    checked case by case and registered in one transaction; the rate counts cases, with
    their rollups folded;
-5. **the floor again**, last: the machines here drift in speed within minutes by as much as
-   a change moves intake, so every ratio is to the mean of the two floors (both printed);
-6. **the database alone** — COPY (or a batched INSERT on SQLite) and single-row INSERTs
+5. **the database alone** — COPY (or a batched INSERT on SQLite) and single-row INSERTs
    each in their own transaction, from one connection.
 
 Every acknowledged case and receipt is then looked up by its idempotency key: all must
@@ -41,6 +42,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 
@@ -206,17 +208,30 @@ def main() -> None:
     with Server(args.database_url, workers=args.workers, settings="bench.settings", task_worker=True) as server:
         sessions = [server.api("bench-county", BENCH_PASSWORD) for _ in range(args.clients)]
         cpu = [server.cpu()]
-        floor = hammer(
-            "floor: one-row insert endpoint", sessions, f"{server.base}/api/v1/bench/floor/", case_body, args.seconds
-        )
-        print(f"floor: {floor.rate:,.0f}/s", flush=True)
-        cpu.append(server.cpu())
+        runs: list[Run] = []
+        floors: list[Run] = []
+
+        def floor() -> None:
+            """The floor, before each phase and after the last: the machines here drift in
+            speed within minutes by as much as a change moves intake, so each phase is held
+            against the mean of the floors measured just before and just after it."""
+            run = hammer(
+                f"floor ({len(floors) + 1})", sessions, f"{server.base}/api/v1/bench/floor/", case_body, args.seconds
+            )
+            print(f"floor: {run.rate:,.0f}/s", flush=True)
+            floors.append(run)
+            runs.append(run)
+            cpu.append(server.cpu())
+
+        floor()
         intake = hammer(
             "intake: POST /api/v1/cases/", sessions, f"{server.base}/api/v1/cases/", case_body, args.seconds
         )
         print(f"intake: {intake.rate:,.0f}/s", flush=True)
         intake_fold = timed(fold_all)
+        runs.append(intake)
         cpu.append(server.cpu())
+        floor()
         phase_started = clock.now()
         receipts = hammer(
             "intake answered from a receipt (Prefer: respond-async)",
@@ -231,7 +246,9 @@ def main() -> None:
         drained = wait_for_registration()
         registered = registration(receipts.keys, phase_started)
         receipts_fold = timed(fold_all)
+        runs.append(receipts)
         cpu.append(server.cpu())
+        floor()
         batches = hammer(
             f"intake in batches of {args.batch}: POST /api/v1/cases/batch/",
             sessions,
@@ -242,14 +259,9 @@ def main() -> None:
         )
         print(f"batches: {batches.rate:,.0f} cases/s", flush=True)
         batches_fold = timed(fold_all)
+        runs.append(batches)
         cpu.append(server.cpu())
-        # The floor again, last: a machine whose speed drifts within minutes moves the floor
-        # as much as a change moves intake, so each phase is held against both floors' mean.
-        floor_again = hammer(
-            "floor again, last", sessions, f"{server.base}/api/v1/bench/floor/", case_body, args.seconds
-        )
-        print(f"floor again: {floor_again.rate:,.0f}/s", flush=True)
-        cpu.append(server.cpu())
+        floor()
         peak = server.peak_worker_rss_mb()
         task_peak = server.peak_task_worker_rss_mb()
 
@@ -269,7 +281,7 @@ def main() -> None:
     )
     print("| measurement | cases a second | median ms | p95 ms | p99 ms | failed requests |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for run in (floor, intake, receipts, batches, floor_again):
+    for run in runs:
         median = statistics.median(run.latencies_ms) if run.latencies_ms else 0.0
         print(
             f"| {run.name} | {run.rate:,.0f} | {median:.1f} | {run.pct(95):.1f} | {run.pct(99):.1f} | "
@@ -303,22 +315,26 @@ def main() -> None:
     groups = [g for g in cpu[0] if cpu[-1][g] - cpu[0][g] > 0.05]
     print(f"| phase | {' | '.join(groups)} | total |")
     print(f"| --- |{' ---: |' * (len(groups) + 1)}")
-    for run, before, after in zip((floor, intake, receipts, batches, floor_again), cpu[:-1], cpu[1:], strict=True):
+    for run, before, after in zip(runs, cpu[:-1], cpu[1:], strict=True):
         used = [(after[g] - before[g]) * 1000 / max(run.cases, 1) for g in groups]
         print(f"| {run.name} | {' | '.join(f'{u:.1f}' for u in used)} | {sum(used):.1f} |")
-    base = (floor.rate + floor_again.rate) / 2
+    around = [(before.rate + after.rate) / 2 for before, after in pairwise(floors)]
+    first = floors[0].rate
     print()
     print(
-        f"floor: {floor.rate:,.0f}/s first, {floor_again.rate:,.0f}/s last; "
-        "the ratios below are to their mean (in brackets: to the first alone)"
-    )
-    print(f"intake / floor: {intake.rate / base:.2f}; with rollups: {counted / base:.2f} ({counted / floor.rate:.2f})")
-    print(
-        f"receipts registered / floor, rollups folded: {receipts_counted / base:.2f} "
-        f"({receipts_counted / floor.rate:.2f})"
+        f"floors: {', '.join(f'{f.rate:,.0f}' for f in floors)} a second; each phase is held against the mean "
+        "of the floors just before and after it (in brackets: against the first floor alone)"
     )
     print(
-        f"cases in batches / floor, rollups folded: {batches_counted / base:.2f} ({batches_counted / floor.rate:.2f})"
+        f"intake / floor: {intake.rate / around[0]:.2f}; "
+        f"with rollups: {counted / around[0]:.2f} ({counted / first:.2f})"
+    )
+    print(
+        f"receipts registered / floor, rollups folded: {receipts_counted / around[1]:.2f} "
+        f"({receipts_counted / first:.2f})"
+    )
+    print(
+        f"cases in batches / floor, rollups folded: {batches_counted / around[2]:.2f} ({batches_counted / first:.2f})"
     )
     print(f"acknowledged {intake.ok:,} cases, found {found:,} by their keys")
     print(f"acknowledged {receipts.ok:,} receipts, found {found_receipts:,} cases by their keys")
