@@ -212,11 +212,13 @@ def main() -> None:
         floors: list[Run] = []
 
         def floor() -> None:
-            """The floor, before each phase and after the last: the machines here drift in
-            speed within minutes by as much as a change moves intake, so each phase is held
-            against the mean of the floors measured just before and just after it."""
+            """The floor, measured again (item 1 of the module's docstring says why)."""
             run = hammer(
-                f"floor ({len(floors) + 1})", sessions, f"{server.base}/api/v1/bench/floor/", case_body, args.seconds
+                f"floor ({len(floors) + 1}): one-row insert endpoint",
+                sessions,
+                f"{server.base}/api/v1/bench/floor/",
+                case_body,
+                args.seconds,
             )
             print(f"floor: {run.rate:,.0f}/s", flush=True)
             floors.append(run)
