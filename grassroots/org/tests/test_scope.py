@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from grassroots.org.models import Enterprise, Person, Unit
@@ -183,3 +185,38 @@ def test_the_scope_statement_counts_as_active_what_the_querysets_do(world):
         + [p.village.path for p in Posting.objects.active().filter(person=person)]
     )
     assert user.scope_paths() == expected == sorted([world.lipu.path, world.changlin.path])
+
+    # On PostgreSQL the statement runs as a function (its plan kept by the session): the
+    # function must answer what the statement does.
+    if connection.vendor == "postgresql":
+        from grassroots.accounts.models import ACCESS_CALL, _access_sql
+
+        with connection.cursor() as cursor:
+            params: list[Any] = [person.pk, today, today] * 3 + [user.pk]
+            cursor.execute(_access_sql(), params)
+            statement = sorted(cursor.fetchall())
+            cursor.execute(ACCESS_CALL, [person.pk, today, user.pk])
+            assert sorted(cursor.fetchall()) == statement
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the access function is PostgreSQL's")
+def test_migrate_brings_a_stale_access_function_up_to_date(world):
+    # A release that changes the access statement: its migrate replaces the function an
+    # older release made, whose stale statement would otherwise decide every user's scope.
+    from grassroots.accounts.models import ACCESS_FUNCTION, access_function_body, install_access_function
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE OR REPLACE FUNCTION {ACCESS_FUNCTION}(p_person bigint, p_day date, p_user bigint)"
+            " RETURNS TABLE (access_kind text, access_value varchar) LANGUAGE plpgsql STABLE"
+            " AS $$ BEGIN RETURN QUERY SELECT 'u'::text, '0'::varchar; END $$"
+        )
+    assert type(world.county_staff).objects.get(pk=world.county_staff.pk).scope_paths() == ["0"]
+
+    install_access_function()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [ACCESS_FUNCTION])
+        assert [row[0] for row in cursor.fetchall()] == [access_function_body()]
+    clerk = type(world.county_staff).objects.get(pk=world.county_staff.pk)
+    assert clerk.scope_paths() == [world.county.path]
