@@ -51,10 +51,11 @@ class User(AbstractUser):
             self._roles_cache = frozenset(self.role_grants.values_list("role", flat=True))
             return
         day = timezone.localdate()
-        params: list[Any] = [self.person_id, day, self.pk]
-        sql = ACCESS_CALL
-        if connection.vendor != "postgresql":
-            sql, params = _access_sql(), [self.person_id, day, day] * 3 + [self.pk]
+        as_function = connection.vendor == "postgresql"
+        sql = ACCESS_CALL if as_function else _access_sql()
+        params: list[Any] = (
+            [self.person_id, day, self.pk] if as_function else [self.person_id, day, day] * 3 + [self.pk]
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -95,6 +96,8 @@ ACCESS_FUNCTION = "grassroots_access"
 # On PostgreSQL the statement is kept as a function: its session plans it once. Planned
 # afresh each time it cost 0.31 ms of PostgreSQL's CPU, nearly all planning; called as
 # the function, 0.11 ms — on every API and page request (docs/performance.md).
+ACCESS_ARGUMENTS = "p_person bigint, p_day date, p_user bigint"
+ACCESS_RESULT = "TABLE (access_kind text, access_value varchar)"
 ACCESS_CALL = f"SELECT access_kind, access_value FROM {ACCESS_FUNCTION}(%s, %s, %s)"  # noqa: S608  # a constant name
 
 
@@ -129,29 +132,36 @@ def _access_sql() -> str:
 
 
 def access_function_body() -> str:
-    """The PL/pgSQL body of :data:`ACCESS_FUNCTION`: the same statement, on its arguments."""
-    return f" BEGIN RETURN QUERY {_access_union('p_person', 'p_day', 'p_user')}; END "
+    """The PL/pgSQL body of :data:`ACCESS_FUNCTION`: the same statement, on its arguments.
+    Its first line names the signature, so a changed signature changes the body too."""
+    statement = _access_union("p_person", "p_day", "p_user")
+    return f"\n-- ({ACCESS_ARGUMENTS}) RETURNS {ACCESS_RESULT}\nBEGIN RETURN QUERY {statement}; END\n"
+
+
+def define_access_function(cursor: Any, body: str) -> None:
+    """Replace :data:`ACCESS_FUNCTION` (every overload of it) by one holding ``body``. A
+    changed result type cannot be replaced in place, so the old one is dropped first."""
+    cursor.execute("SELECT oid::regprocedure::text FROM pg_proc WHERE proname = %s", [ACCESS_FUNCTION])
+    for (signature,) in cursor.fetchall():
+        cursor.execute(f"DROP FUNCTION {signature}")
+    cursor.execute(
+        f"CREATE FUNCTION {ACCESS_FUNCTION}({ACCESS_ARGUMENTS}) RETURNS {ACCESS_RESULT}"
+        f" LANGUAGE plpgsql STABLE AS $access${body}$access$"
+    )
 
 
 def install_access_function(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     """Create (or bring up to date) :data:`ACCESS_FUNCTION` on a PostgreSQL database. Run
     after every ``migrate`` (``post_migrate``), so the function always holds the statement
-    this code writes; a database already holding it is left alone."""
+    this code writes; a database already holding it is left alone (no DDL, no lock)."""
     target = connections[using]
     if target.vendor != "postgresql":
         return
     body = access_function_body()
     with target.cursor() as cursor:
         cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [ACCESS_FUNCTION])
-        if [row[0] for row in cursor.fetchall()] == [body]:
-            return
-        # A changed result type cannot be replaced in place.
-        cursor.execute(f"DROP FUNCTION IF EXISTS {ACCESS_FUNCTION}(bigint, date, bigint)")
-        cursor.execute(
-            f"CREATE FUNCTION {ACCESS_FUNCTION}(p_person bigint, p_day date, p_user bigint)"
-            " RETURNS TABLE (access_kind text, access_value varchar) LANGUAGE plpgsql STABLE"
-            f" AS $access${body}$access$"
-        )
+        if [row[0] for row in cursor.fetchall()] != [body]:
+            define_access_function(cursor, body)
 
 
 class RoleGrant(models.Model):

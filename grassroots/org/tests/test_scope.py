@@ -203,13 +203,19 @@ def test_the_scope_statement_counts_as_active_what_the_querysets_do(world):
 def test_migrate_brings_a_stale_access_function_up_to_date(world):
     # A release that changes the access statement: its migrate replaces the function an
     # older release made, whose stale statement would otherwise decide every user's scope.
-    from grassroots.accounts.models import ACCESS_FUNCTION, access_function_body, install_access_function
+    from grassroots.accounts.models import (
+        ACCESS_FUNCTION,
+        access_function_body,
+        define_access_function,
+        install_access_function,
+    )
 
     with connection.cursor() as cursor:
+        define_access_function(cursor, " BEGIN RETURN QUERY SELECT 'u'::text, '0'::varchar; END ")
+        # ... and an overload a release with other arguments left behind.
         cursor.execute(
-            f"CREATE OR REPLACE FUNCTION {ACCESS_FUNCTION}(p_person bigint, p_day date, p_user bigint)"
-            " RETURNS TABLE (access_kind text, access_value varchar) LANGUAGE plpgsql STABLE"
-            " AS $$ BEGIN RETURN QUERY SELECT 'u'::text, '0'::varchar; END $$"
+            f"CREATE FUNCTION {ACCESS_FUNCTION}(p_person integer)"
+            " RETURNS TABLE (access_kind text, access_value varchar) LANGUAGE sql AS $$ SELECT 'u', '1' $$"
         )
     assert type(world.county_staff).objects.get(pk=world.county_staff.pk).scope_paths() == ["0"]
 
