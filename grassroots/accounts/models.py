@@ -138,11 +138,22 @@ def access_function_body() -> str:
     return f"\n-- ({ACCESS_ARGUMENTS}) RETURNS {ACCESS_RESULT}\nBEGIN RETURN QUERY {statement}; END\n"
 
 
+def access_functions(cursor: Any) -> list[tuple[str, str]]:
+    """Each overload of :data:`ACCESS_FUNCTION` (signature, body) in the schema that
+    ``CREATE FUNCTION`` writes to — only this deployment's: another schema of the same
+    database may hold its own."""
+    cursor.execute(
+        "SELECT oid::regprocedure::text, prosrc FROM pg_proc"
+        " WHERE proname = %s AND pronamespace = current_schema()::regnamespace ORDER BY oid",
+        [ACCESS_FUNCTION],
+    )
+    return [(signature, body) for signature, body in cursor.fetchall()]
+
+
 def define_access_function(cursor: Any, body: str) -> None:
     """Replace :data:`ACCESS_FUNCTION` (every overload of it) by one holding ``body``. A
     changed result type cannot be replaced in place, so the old one is dropped first."""
-    cursor.execute("SELECT oid::regprocedure::text FROM pg_proc WHERE proname = %s", [ACCESS_FUNCTION])
-    for (signature,) in cursor.fetchall():
+    for signature, _body in access_functions(cursor):
         cursor.execute(f"DROP FUNCTION {signature}")
     cursor.execute(
         f"CREATE FUNCTION {ACCESS_FUNCTION}({ACCESS_ARGUMENTS}) RETURNS {ACCESS_RESULT}"
@@ -159,8 +170,7 @@ def install_access_function(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> Non
         return
     body = access_function_body()
     with target.cursor() as cursor:
-        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [ACCESS_FUNCTION])
-        if [row[0] for row in cursor.fetchall()] != [body]:
+        if [held for _signature, held in access_functions(cursor)] != [body]:
             define_access_function(cursor, body)
 
 

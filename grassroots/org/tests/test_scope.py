@@ -205,7 +205,9 @@ def test_migrate_brings_a_stale_access_function_up_to_date(world):
     # older release made, whose stale statement would otherwise decide every user's scope.
     from grassroots.accounts.models import (
         ACCESS_FUNCTION,
+        User,
         access_function_body,
+        access_functions,
         define_access_function,
         install_access_function,
     )
@@ -217,12 +219,18 @@ def test_migrate_brings_a_stale_access_function_up_to_date(world):
             f"CREATE FUNCTION {ACCESS_FUNCTION}(p_person integer)"
             " RETURNS TABLE (access_kind text, access_value varchar) LANGUAGE sql AS $$ SELECT 'u', '1' $$"
         )
-    assert type(world.county_staff).objects.get(pk=world.county_staff.pk).scope_paths() == ["0"]
+        # Another deployment in its own schema of the same database keeps its function.
+        cursor.execute("CREATE SCHEMA neighbour")
+        cursor.execute(
+            f"CREATE FUNCTION neighbour.{ACCESS_FUNCTION}(p_person bigint)"
+            " RETURNS TABLE (access_kind text, access_value varchar) LANGUAGE sql AS $$ SELECT 'u', '2' $$"
+        )
+    assert User.objects.get(pk=world.county_staff.pk).scope_paths() == ["0"]
 
     install_access_function()
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [ACCESS_FUNCTION])
-        assert [row[0] for row in cursor.fetchall()] == [access_function_body()]
-    clerk = type(world.county_staff).objects.get(pk=world.county_staff.pk)
-    assert clerk.scope_paths() == [world.county.path]
+        assert [body for _signature, body in access_functions(cursor)] == [access_function_body()]
+        cursor.execute(f"SELECT access_value FROM neighbour.{ACCESS_FUNCTION}(1)")  # noqa: S608  # a constant name
+        assert cursor.fetchall() == [("2",)]
+    assert User.objects.get(pk=world.county_staff.pk).scope_paths() == [world.county.path]
